@@ -1,0 +1,150 @@
+"""The resource-kind contract: behaviour declared as data, plus four verbs.
+
+A kind is one class in ``providers/<provider>/<resource>.py``, registered by one line in its
+provider's ``KINDS`` tuple. The engine relies on this contract:
+
+* ``observe(client)`` only reads. It walks the provider's list endpoint once, at the maximum page
+  size, and returns every object translated to manifest shape. Absence is simply not being listed.
+* ``create`` / ``update`` / ``delete`` are the only writers. Each makes exactly the calls
+  ``write_calls`` declares for it (the provider contract's forced extras are documented there).
+  ``delete`` of an object that is already gone succeeds. ``update`` is only called for objects that
+  exist.
+* ``normalize(props)`` is pure: it fills in the provider's defaults so that desired, last-applied
+  and live values compare equal when nothing really changed.
+* ``ready(live)`` is pure; only ``wait.py`` loops on it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar, Generic, TypeVar
+
+from .model import LiveObject, OnDelete, Readiness
+
+C = TypeVar("C")
+
+
+@dataclass(frozen=True)
+class CreateContext:
+    """What a create may need beyond properties: where the manifest lives, for local files."""
+
+    base_dir: Path
+    resource: str
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One difference at a dotted path. ``old`` is live (or last-applied), ``new`` desired."""
+
+    path: str
+    old: Any
+    new: Any
+    reasons: tuple[str, ...] = ()  # "config", "drift"
+    sensitive: bool = False
+
+
+@dataclass
+class Intent:
+    """Written to the state journal before a non-idempotent create, cleared after it is recorded."""
+
+    name: str
+    kind: str
+    natural_id: str | None = None
+    match: dict[str, Any] = field(default_factory=dict)  # kind-specific recovery hints
+    started: str = ""
+
+
+class Kind(ABC, Generic[C]):
+    """Base class of every resource kind. Class attributes declare behaviour."""
+
+    kind: ClassVar[str]  # "vonage.application"
+    provider: ClassVar[str]  # "vonage"
+    schema: ClassVar[str]  # "vonage/application.schema.json" under schemas/
+    title: ClassVar[str] = ""  # human noun: "application", "phone number"
+
+    # Identity. Empty: the provider assigns ids and identity comes from state.
+    natural_key: ClassVar[tuple[str, ...]] = ()
+    # Property paths whose change forces delete + create.
+    replace_on: ClassVar[frozenset[str]] = frozenset()
+    # Property paths that are local only (never sent, never read back, e.g. private_key_path).
+    local_only: ClassVar[frozenset[str]] = frozenset()
+    # Property paths that are write-only/sensitive: never in state, plans or output (fingerprinted).
+    sensitive: ClassVar[frozenset[str]] = frozenset()
+    # Provider-assigned attributes that manifests may reference (``${name.id}``).
+    attributes: ClassVar[frozenset[str]] = frozenset({"id"})
+    # Update replaces the whole object: every live field is compared, not only declared ones.
+    full_replacement: ClassVar[bool] = False
+    # Non-fungible objects (phone numbers...) are never replaced or released implicitly.
+    non_fungible: ClassVar[bool] = False
+    # What removing the resource does when ``options.on_delete`` is not given.
+    default_on_delete: ClassVar[OnDelete] = OnDelete.DELETE
+    # Creating twice creates two objects (server-assigned ids, purchases): write an intent first.
+    create_needs_intent: ClassVar[bool] = True
+    # Readiness polling defaults (seconds); options.timeouts override.
+    ready_timeout: ClassVar[float] = 300.0
+    # Documentation of forced extra calls, shown in docs and used by tests.
+    call_notes: ClassVar[str] = ""
+
+    # ---------------------------------------------------------------- identity
+    def natural_id(self, props: Mapping[str, Any]) -> str | None:
+        """The deterministic identity from desired properties, or None if the provider assigns it."""
+        if not self.natural_key:
+            return None
+        values = [props.get(k) for k in self.natural_key]
+        if any(v is None or not isinstance(v, str) for v in values):
+            return None
+        return ":".join(values)  # type: ignore[arg-type]
+
+    def recover(self, intent: Intent, candidates: Sequence[LiveObject]) -> LiveObject | None:
+        """After a crash between a create call and its state record, find what the call made.
+
+        ``candidates`` are live objects not claimed by any state record. Natural-key kinds match
+        by key; others override this with their own evidence.
+        """
+        if intent.natural_id is not None:
+            for live in candidates:
+                if live.id == intent.natural_id:
+                    return live
+        return None
+
+    # ---------------------------------------------------------------- pure helpers
+    def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """Fill provider defaults so equal things compare equal. Must be pure."""
+        return dict(props)
+
+    def ready(self, live: LiveObject) -> Readiness:
+        return Readiness.ready()
+
+    def plan_notes(self, props: Mapping[str, Any], action: str) -> list[str]:
+        """Extra lines the plan shows for this resource (e.g. a key that will be discarded)."""
+        return []
+
+    def write_calls(self, action: str, props: Mapping[str, Any], changes: Sequence[FieldChange]) -> int:
+        """How many write calls ``action`` makes. One by default; kinds document extras."""
+        return 0 if action == "noop" else 1
+
+    # ---------------------------------------------------------------- verbs
+    @abstractmethod
+    def observe(self, client: C) -> Iterable[LiveObject]:
+        """Every object of this kind in the account (one paginated walk, max page size)."""
+
+    @abstractmethod
+    def create(self, client: C, props: Mapping[str, Any], ctx: CreateContext) -> LiveObject:
+        """Create the object and return it as now live."""
+
+    @abstractmethod
+    def update(
+        self, client: C, live: LiveObject, props: Mapping[str, Any], changes: Sequence[FieldChange]
+    ) -> LiveObject:
+        """Make the live object match ``props``; return what is now live."""
+
+    @abstractmethod
+    def delete(self, client: C, live: LiveObject) -> None:
+        """Delete (release) the object; already gone is success."""
+
+    def adopt(self, client: C, live: LiveObject, props: Mapping[str, Any]) -> LiveObject:
+        """Take over an existing object found by natural key (import). No call by default."""
+        return live

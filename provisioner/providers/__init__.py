@@ -1,0 +1,9 @@
+"""Providers by name. Adding a provider = one entry here plus its package."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from . import vonage
+
+PROVIDERS: dict[str, ModuleType] = {"vonage": vonage}

@@ -1,0 +1,8 @@
+"""Vonage (Nexmo): Application API v2 on api.nexmo.com, Numbers API on rest.nexmo.com."""
+
+from __future__ import annotations
+
+from .application import Application
+from .number import Number
+
+KINDS = (Application, Number)

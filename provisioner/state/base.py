@@ -1,0 +1,156 @@
+"""State: what provisioner last applied, per resource, plus intents of creates in flight.
+
+The model (shared by every backend): an append-only journal of small records, each written and
+made durable before the next write call starts, and a snapshot that compaction folds the journal
+into. Reading the state = snapshot + replay of the journal. A lock guards every command that
+writes; its holder (host, pid, user, command, started) is shown to whoever meets it.
+
+Records never hold secrets: the engine stores only last-applied manifest properties with
+sensitive values replaced by fingerprints.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import socket
+import sys
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+STATE_VERSION = 1
+
+
+@dataclass
+class ResourceRecord:
+    """What we know about one managed resource after the last successful write."""
+
+    name: str
+    kind: str
+    id: str  # provider identity (application UUID; "GB:447700900001" for a number)
+    properties: dict[str, Any]  # last-applied, manifest-shaped, secrets fingerprinted
+    attributes: dict[str, Any] = field(default_factory=dict)  # provider-assigned, referenceable
+    options: dict[str, Any] = field(default_factory=dict)  # Options.to_json()
+    dependencies: list[str] = field(default_factory=list)  # for delete ordering once removed
+    status: str = "ready"  # "ready" | "pending" (async not yet converged)
+    updated: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ResourceRecord:
+        return cls(**data)
+
+
+@dataclass
+class IntentRecord:
+    """Written before a non-idempotent create; removed once the outcome is recorded."""
+
+    name: str
+    kind: str
+    natural_id: str | None = None
+    match: dict[str, Any] = field(default_factory=dict)
+    started: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> IntentRecord:
+        return cls(**data)
+
+
+@dataclass
+class Snapshot:
+    """The state as of the latest journal record."""
+
+    serial: int = 0
+    resources: dict[str, ResourceRecord] = field(default_factory=dict)
+    intents: dict[str, IntentRecord] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LockInfo:
+    """Who holds (or wants) the lock."""
+
+    host: str
+    pid: int
+    user: str
+    command: str
+    started: str
+
+    @classmethod
+    def current(cls, command: str | None = None) -> LockInfo:
+        try:
+            user = getpass.getuser()
+        except Exception:  # no passwd entry in some containers
+            user = str(os.getuid())
+        return cls(
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            user=user,
+            command=command or " ".join(["provision", *sys.argv[1:]]),
+            started=now_iso(),
+        )
+
+    def describe(self) -> str:
+        return f"{self.user}@{self.host} pid {self.pid}, running `{self.command}` since {self.started}"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class StateBackend(ABC):
+    """Where state lives. Every mutating method is durable when it returns."""
+
+    @abstractmethod
+    def read(self) -> Snapshot:
+        """The current state (snapshot + journal replay). Empty state if none exists yet."""
+
+    @abstractmethod
+    def put(self, record: ResourceRecord) -> None:
+        """Record a resource after a write landed (also clears its intent)."""
+
+    @abstractmethod
+    def remove(self, name: str) -> None:
+        """Forget a resource (deleted, or `state rm`). Clears its intent too."""
+
+    @abstractmethod
+    def add_intent(self, intent: IntentRecord) -> None:
+        """Record that a non-idempotent create is about to be sent."""
+
+    @abstractmethod
+    def clear_intent(self, name: str) -> None:
+        """Drop an intent without a record (the create failed cleanly)."""
+
+    @abstractmethod
+    def rename(self, old: str, new: str) -> None:
+        """`state mv`: the record keeps everything but its name."""
+
+    @abstractmethod
+    def compact(self) -> None:
+        """Fold the journal into the snapshot."""
+
+    @abstractmethod
+    @contextmanager
+    def lock(self, info: LockInfo) -> Iterator[None]:
+        """Hold the state lock for the duration; raise StateLockedError naming the holder."""
+
+    @abstractmethod
+    def lock_holder(self) -> LockInfo | None:
+        """Who holds the lock now, if anyone."""
+
+    @abstractmethod
+    def force_unlock(self) -> LockInfo | None:
+        """Remove the lock whoever holds it; return the holder removed."""
+
+    @property
+    @abstractmethod
+    def description(self) -> str:
+        """Human description for messages (a path, or a redacted URL)."""
