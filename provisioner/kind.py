@@ -73,6 +73,8 @@ class Kind(ABC, Generic[C]):
     local_only: ClassVar[frozenset[str]] = frozenset()
     # Property paths that are write-only/sensitive: never in state, plans or output (fingerprinted).
     sensitive: ClassVar[frozenset[str]] = frozenset()
+    # Property paths the provider fills in itself: compared only when the manifest declares them.
+    computed_props: ClassVar[frozenset[str]] = frozenset()
     # Provider-assigned attributes that manifests may reference (``${name.id}``).
     attributes: ClassVar[frozenset[str]] = frozenset({"id"})
     # Update replaces the whole object: every live field is compared, not only declared ones.
@@ -110,7 +112,15 @@ class Kind(ABC, Generic[C]):
                     return live
         return None
 
+    def intent_match(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """Evidence recorded in an intent that lets ``recover`` recognise the created object."""
+        return {}
+
     # ---------------------------------------------------------------- pure helpers
+    def prepare(self, props: Mapping[str, Any], base_dir: Path) -> dict[str, Any]:
+        """Desired properties as they will be compared (may read local files, never the network)."""
+        return dict(props)
+
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """Fill provider defaults so equal things compare equal. Must be pure."""
         return dict(props)
@@ -127,6 +137,10 @@ class Kind(ABC, Generic[C]):
         return 0 if action == "noop" else 1
 
     # ---------------------------------------------------------------- verbs
+    def prepare_create(self, props: Mapping[str, Any], ctx: CreateContext) -> dict[str, Any]:
+        """Local work before a create (e.g. generating a key pair); runs before the intent."""
+        return dict(props)
+
     @abstractmethod
     def observe(self, client: C) -> Iterable[LiveObject]:
         """Every object of this kind in the account (one paginated walk, max page size)."""

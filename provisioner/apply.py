@@ -1,0 +1,244 @@
+"""Act on a plan: walk the DAG, make exactly the planned calls, record each as it lands.
+
+Never decides: every action comes from the plan. Order: creates/updates/imports in dependency
+order (bounded concurrency), then deletes in reverse dependency order. A failure skips only the
+resources that depend on the failed one; independent branches go on. Each landed write is in the
+state journal (durable) before the next call that depends on it starts; a non-idempotent create
+writes an intent first, so a crash mid-call is recovered on the next run instead of duplicated.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import registry
+from .errors import ApplyError, PlanError, ProviderAPIError, ProvisionerError
+from .kind import CreateContext
+from .model import LiveObject, Manifest, ReadinessState
+from .plan import Action, Known, Plan, ResourceChange, make_lookup, resolve, stored_properties
+from .state.base import IntentRecord, ResourceRecord, StateBackend, now_iso
+from .wait import SYSTEM_CLOCK, Clock, until_ready
+
+PAST = {"create": "created", "update": "updated", "replace": "replaced", "delete": "deleted",
+        "import": "imported", "noop": "unchanged"}
+
+
+@dataclass
+class StepResult:
+    name: str
+    kind: str
+    action: str
+    status: str  # "done" | "failed" | "skipped" | "pending"
+    message: str = ""
+    writes: int = 0
+    seconds: float = 0.0
+    id: str | None = None
+
+
+@dataclass
+class ApplyResult:
+    steps: list[StepResult] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[StepResult]:
+        return [s for s in self.steps if s.status == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not any(s.status in ("failed", "skipped") for s in self.steps)
+
+
+Event = Callable[[str, ResourceChange, StepResult | None], None]  # ("start"|"end", change, result)
+
+
+def apply_plan(
+    plan: Plan,
+    manifest: Manifest,
+    state: StateBackend,
+    clients: Mapping[str, Any],
+    *,
+    parallelism: int = 10,
+    no_wait: bool = False,
+    clock: Clock = SYSTEM_CLOCK,
+    on_event: Event | None = None,
+) -> ApplyResult:
+    """Execute ``plan``. Raises PlanError (before any call) if it carries refusals, and
+    ApplyError (after recording everything that landed) if any step failed."""
+    if plan.refusals:
+        raise PlanError(
+            "cannot apply: the plan refuses " + str(len(plan.refusals)) + " change(s)",
+            [c.refusal or "" for c in plan.refusals],
+        )
+    runner = _Runner(manifest, state, clients, parallelism, no_wait, clock, on_event or (lambda *a: None))
+    for change in plan.changes:  # what the plan already knows (unchanged resources) seeds references
+        if change.action is not Action.DELETE and change.live is not None and change.action is not Action.REPLACE:
+            runner.known[change.name] = Known(change.live.attributes, change.desired or {})
+    forward = [c for c in plan.changes if c.action is not Action.DELETE]
+    backward = [c for c in plan.changes if c.action is Action.DELETE]
+    backward += [_old_half(c) for c in forward if c.action is Action.REPLACE and c.live is not None]
+    runner.run(forward, deps=lambda c: c.dependencies)
+    runner.run(backward, deps=lambda c: _dependents(c, backward))
+    state.compact()
+    result = ApplyResult(runner.results)
+    if not result.ok:
+        failed = ", ".join(s.name for s in result.failed)
+        raise ApplyError(f"apply finished with failures ({failed}); what landed is recorded in state", result)
+    return result
+
+
+def _old_half(change: ResourceChange) -> ResourceChange:
+    """The delete half of a replace: runs after the new object exists."""
+    return ResourceChange(
+        change.name, change.kind, Action.DELETE, change.reasons, live=change.live, options=change.options,
+        retain=change.retain, writes=0 if change.retain else 1, notes=["old object of a replacement"],
+    )
+
+
+def _dependents(change: ResourceChange, deletes: list[ResourceChange]) -> tuple[str, ...]:
+    """Deletes run dependents first: X waits for every deleted resource that depends on X."""
+    return tuple(d.name for d in deletes if change.name in d.dependencies and d is not change)
+
+
+class _Runner:
+    def __init__(self, manifest: Manifest, state: StateBackend, clients: Mapping[str, Any], parallelism: int,
+                 no_wait: bool, clock: Clock, on_event: Event) -> None:
+        self.manifest, self.state, self.clients = manifest, state, clients
+        self.parallelism, self.no_wait, self.clock, self.on_event = max(1, parallelism), no_wait, clock, on_event
+        self.known: dict[str, Known] = {}
+        self.results: list[StepResult] = []
+        self.failed: set[str] = set()
+        self._lock = threading.Lock()
+
+    def run(self, changes: list[ResourceChange], deps: Callable[[ResourceChange], tuple[str, ...]]) -> None:
+        pending = {id(c): c for c in changes}
+        names_in_batch = {c.name for c in changes}
+        done: set[str] = set()
+        running: dict[Future[StepResult], ResourceChange] = {}
+        with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
+            while pending or running:
+                for key, change in list(pending.items()):
+                    blockers = [d for d in deps(change) if d in names_in_batch and d not in done]
+                    failed_dep = next((d for d in deps(change) if d in self.failed), None)
+                    if failed_dep is not None:
+                        del pending[key]
+                        self._skip(change, failed_dep)
+                        done.add(change.name)
+                    elif not blockers and len(running) < self.parallelism:
+                        del pending[key]
+                        running[pool.submit(self._step, change)] = change
+                if not running:
+                    if pending:  # only unmet dependencies outside this batch remain
+                        for key, change in list(pending.items()):
+                            del pending[key]
+                            running[pool.submit(self._step, change)] = change
+                    continue
+                finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    change = running.pop(fut)
+                    result = fut.result()
+                    with self._lock:
+                        self.results.append(result)
+                        if result.status == "failed":
+                            self.failed.add(change.name)
+                    done.add(change.name)
+                    self.on_event("end", change, result)
+
+    def _skip(self, change: ResourceChange, because: str) -> None:
+        result = StepResult(change.name, change.kind, change.action.value, "skipped",
+                            f"skipped: it depends on {because}, which failed")
+        with self._lock:
+            self.results.append(result)
+            self.failed.add(change.name)
+        self.on_event("end", change, result)
+
+    def _step(self, change: ResourceChange) -> StepResult:
+        self.on_event("start", change, None)
+        started = time.monotonic()
+        client = self.clients.get(registry.get(change.kind).provider)
+        before = client.counter.thread_writes() if client is not None else 0
+        try:
+            outcome = self._act(change, client)
+            status, message = ("pending", outcome) if outcome else ("done", "")
+        except ProvisionerError as exc:
+            verb = {"noop": "record", "import": "import"}.get(change.action.value, change.action.value)
+            status, message = "failed", f"cannot {verb} {change.name}: {exc}"
+        except Exception as exc:  # a bug must still leave a consistent journal and a clear report
+            status, message = "failed", f"cannot {change.action.value} {change.name}: unexpected {type(exc).__name__}: {exc}"
+        writes = (client.counter.thread_writes() - before) if client is not None else 0
+        record_id = change.live.id if change.live else None
+        return StepResult(change.name, change.kind, change.action.value, status, message, writes,
+                          time.monotonic() - started, self.known.get(change.name, Known({}, {})).attributes.get("id", record_id))
+
+    # -------------------------------------------------------------- one change
+    def _act(self, change: ResourceChange, client: Any) -> str:
+        kind = registry.get(change.kind)
+        if change.action is Action.DELETE:
+            if change.live is not None and not change.retain:
+                kind.delete(client, change.live)
+            if change.record is not None:  # the delete half of a replace has no record of its own
+                self.state.remove(change.name)
+            return ""
+        res = self.manifest.resources[change.name]
+        props = kind.prepare(resolve(res.properties, make_lookup(self.known)), self.manifest.base_dir)
+        ctx = CreateContext(self.manifest.base_dir, change.name)
+        live: LiveObject
+        if change.action in (Action.CREATE, Action.REPLACE):
+            props = kind.prepare_create(props, ctx)
+            if kind.create_needs_intent:
+                self.state.add_intent(IntentRecord(change.name, change.kind, kind.natural_id(props),
+                                                   kind.intent_match(props), now_iso()))
+            try:
+                live = kind.create(client, props, ctx)
+            except ProviderAPIError as exc:
+                if exc.status is not None and 400 <= exc.status < 500 and exc.status != 429:
+                    self.state.clear_intent(change.name)  # rejected outright: nothing was created
+                raise
+        elif change.action is Action.IMPORT:
+            assert change.live is not None
+            live = kind.adopt(client, change.live, props)
+            if change.changes:
+                live = kind.update(client, live, props, change.changes)
+        elif change.action is Action.UPDATE:
+            assert change.live is not None
+            live = kind.update(client, change.live, props, change.changes)
+        else:  # NOOP: nothing to send; refresh the record if options or last-applied moved
+            assert change.live is not None
+            live = change.live
+        status = "ready"
+        readiness = kind.ready(live)
+        if readiness.state is ReadinessState.PENDING:
+            if self.no_wait:
+                status = "pending"
+            else:
+                timeout = res.options.timeouts.get("ready", kind.ready_timeout)
+                readiness = until_ready(lambda: kind.ready(self._refresh(kind, client, live)), timeout=timeout,
+                                        address=change.name, clock=self.clock)
+        if readiness.state is ReadinessState.FAILED:
+            raise ProvisionerError(f"{kind.title or change.kind} {live.id} failed: {readiness.message}")
+        record = ResourceRecord(
+            name=change.name, kind=change.kind, id=live.id, properties=stored_properties(kind, props),
+            attributes=dict(live.attributes), options=res.options.to_json(),
+            dependencies=sorted(res.dependencies()), status=status, updated=now_iso(),
+        )
+        old = change.record
+        if change.action is not Action.NOOP or old is None or _differs(old, record):
+            self.state.put(record)
+        with self._lock:
+            self.known[change.name] = Known(live.attributes, props)
+        return "waiting for the provider; re-run to check" if status == "pending" else ""
+
+    def _refresh(self, kind: Any, client: Any, live: LiveObject) -> LiveObject:
+        for obj in kind.observe(client):
+            if obj.id == live.id:
+                return obj
+        return live
+
+
+def _differs(old: ResourceRecord, new: ResourceRecord) -> bool:
+    return (old.properties, old.attributes, old.options, old.dependencies, old.status, old.id) != (
+        new.properties, new.attributes, new.options, new.dependencies, new.status, new.id)

@@ -1,0 +1,334 @@
+"""The `provision` command line: a thin click layer over the library (the only module importing click).
+
+Exit codes (DESIGN §3), mapped here and nowhere else: 0 success / no changes; 1 error (invalid
+manifest, refused plan, partial apply); 2 changes pending (`plan --detailed-exitcode`); 64 usage.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import render
+from .errors import ApplyError, ManifestError, PlanError, ProvisionerError, StateError, UsageError, exit_code
+from .manifest import load_manifest
+from .plan import Plan
+from .state import open_state
+from .state.base import LockInfo
+from .workspace import Workspace
+
+EXIT_CHANGES = 2
+EXIT_USAGE = 64
+
+
+class Settings:
+    def __init__(self, sandbox: bool, sandbox_url: str | None, state: str | None, color: bool, verbose: bool) -> None:
+        self.sandbox, self.sandbox_url, self.state = sandbox, sandbox_url, state
+        self.color, self.verbose = color, verbose
+
+    def workspace(self, paths: tuple[str, ...]) -> Workspace:
+        return Workspace.open(list(paths), sandbox=self.sandbox, sandbox_url=self.sandbox_url, state=self.state)
+
+    def state_backend(self) -> Any:
+        if self.state:
+            return open_state(self.state, Path.cwd())
+        if os.environ.get("PROVISION_STATE"):
+            return open_state(os.environ["PROVISION_STATE"], Path.cwd())
+        base = Path.cwd() / ".provision"
+        return open_state(base / "sandbox" if (self.sandbox or self.sandbox_url) else base, Path.cwd())
+
+
+pass_settings = click.make_pass_decorator(Settings)
+
+
+def _out(text: str = "", err: bool = False) -> None:
+    click.echo(text, err=err)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--sandbox", is_flag=True, help="Run against an in-process sandbox (data and state under .provision/sandbox/).")
+@click.option("--sandbox-url", metavar="URL", help="Run against a running sandbox (its admin URL).")
+@click.option("--state", "state", metavar="DIR|URL", help="Where state lives (default: .provision/ beside the manifest).")
+@click.option("--no-color", is_flag=True, help="Plain output without ANSI colours.")
+@click.option("--verbose", "-v", is_flag=True, help="Show each step as it starts.")
+@click.version_option(package_name="provisioner", prog_name="provision")
+@click.pass_context
+def cli(ctx: click.Context, sandbox: bool, sandbox_url: str | None, state: str | None, no_color: bool, verbose: bool) -> None:
+    """Declarative infrastructure-as-code for Vonage, Sinch and Infobip."""
+    if sandbox and sandbox_url:
+        raise click.UsageError("use either --sandbox or --sandbox-url, not both")
+    color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    ctx.obj = Settings(sandbox, sandbox_url, state, color, verbose)
+
+
+# ------------------------------------------------------------------ validate
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+def validate(paths: tuple[str, ...]) -> int:
+    """Check manifests offline: syntax, schema, references. Makes no API call."""
+    manifest = load_manifest(list(paths))
+    n = len(manifest.resources)
+    _out(f"✓ {n} resource(s) in {len(manifest.files)} file(s) are valid.")
+    return 0
+
+
+# ------------------------------------------------------------------ plan
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="Also write the plan as JSON to FILE.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error).")
+@pass_settings
+def plan(s: Settings, paths: tuple[str, ...], out: str | None, fmt: str, detailed_exitcode: bool) -> int:
+    """Show what apply would change, and why (config change or drift)."""
+    with s.workspace(paths) as ws:
+        result = ws.plan()
+    _emit_plan(s, result, fmt)
+    if out:
+        _write_private(Path(out), render.dumps(render.plan_json(result)) + "\n")
+    if result.refusals:
+        raise PlanError(f"the plan refuses {len(result.refusals)} change(s)", [c.refusal or "" for c in result.refusals])
+    return EXIT_CHANGES if (detailed_exitcode and result.has_changes) else 0
+
+
+def _emit_plan(s: Settings, result: Plan, fmt: str) -> None:
+    if fmt == "json":
+        _out(render.dumps(render.plan_json(result)))
+    else:
+        _out(render.plan_text(result, color=s.color))
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+
+
+# ------------------------------------------------------------------ apply / destroy
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--parallelism", type=click.IntRange(1, 256), default=10, show_default=True, help="Concurrent API writes.")
+@click.option("--no-wait", is_flag=True, help="Do not wait for asynchronous operations; the next run re-checks them.")
+@click.option("--lock-timeout", type=click.FloatRange(0), default=0.0, help="Seconds to wait for the state lock.")
+@pass_settings
+def apply(s: Settings, paths: tuple[str, ...], auto_approve: bool, parallelism: int, no_wait: bool, lock_timeout: float) -> int:
+    """Make the accounts match the manifests."""
+    return _converge(s, paths, auto_approve, parallelism, no_wait, lock_timeout, destroy=False)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--parallelism", type=click.IntRange(1, 256), default=10, show_default=True)
+@click.option("--lock-timeout", type=click.FloatRange(0), default=0.0)
+@pass_settings
+def destroy(s: Settings, paths: tuple[str, ...], auto_approve: bool, parallelism: int, lock_timeout: float) -> int:
+    """Delete everything the manifests manage (protected and non-fungible objects excepted)."""
+    return _converge(s, paths, auto_approve, parallelism, False, lock_timeout, destroy=True)
+
+
+def _converge(s: Settings, paths: tuple[str, ...], auto_approve: bool, parallelism: int, no_wait: bool,
+              lock_timeout: float, *, destroy: bool) -> int:
+    with s.workspace(paths) as ws, ws.locked(timeout=lock_timeout):
+        result = ws.plan(destroy=destroy)
+        _out(render.plan_text(result, color=s.color))
+        if result.refusals:
+            raise PlanError(f"cannot apply: the plan refuses {len(result.refusals)} change(s); nothing was changed",
+                            [c.refusal or "" for c in result.refusals])
+        if not result.has_changes:
+            return 0
+        if not auto_approve:
+            if not sys.stdin.isatty():
+                raise UsageError("refusing to apply without confirmation: stdin is not a terminal; pass --auto-approve")
+            if not click.confirm("\nApply these changes?", default=False):
+                _out("Apply cancelled; nothing was changed.")
+                return 1
+        _out("")
+        _out("Applying…")
+
+        def on_event(phase: str, change: Any, step: Any) -> None:
+            if phase == "start" and s.verbose:
+                _out(f"  → {change.name}: {change.action.value}…")
+            elif phase == "end" and step is not None and not (step.action == "noop" and step.status == "done"):
+                _out(render.step_line(step, color=s.color))
+
+        try:
+            outcome = ws.apply(result, parallelism=parallelism, no_wait=no_wait, on_event=on_event)
+        except ApplyError as exc:
+            _out("")
+            _out(render.apply_summary(exc.results, color=s.color))
+            for step in exc.results.failed:
+                _out(f"Error: {step.message}", err=True)
+            return 1
+        _out("")
+        _out(render.apply_summary(outcome, color=s.color))
+        return 0
+
+
+# ------------------------------------------------------------------ state
+@cli.group()
+def state() -> None:
+    """Inspect or edit recorded state (no API call)."""
+
+
+@state.command("list")
+@pass_settings
+def state_list(s: Settings) -> int:
+    """List managed resources."""
+    snap = s.state_backend().read()
+    for name, rec in sorted(snap.resources.items()):
+        flag = "" if rec.status == "ready" else f"  [{rec.status}]"
+        _out(f"{name}\t{rec.kind}\t{rec.id}{flag}")
+    for name, intent in sorted(snap.intents.items()):
+        _out(f"{name}\t{intent.kind}\t(interrupted create since {intent.started})")
+    return 0
+
+
+@state.command("show")
+@click.argument("name")
+@pass_settings
+def state_show(s: Settings, name: str) -> int:
+    """Show one resource's record (secrets are fingerprints, never values)."""
+    snap = s.state_backend().read()
+    rec = snap.resources.get(name)
+    if rec is None:
+        raise StateError(f"cannot show {name}: no such resource in state; `provision state list` shows what is there")
+    _out(json.dumps(rec.to_json(), indent=2, sort_keys=True))
+    return 0
+
+
+@state.command("rm")
+@click.argument("name")
+@pass_settings
+def state_rm(s: Settings, name: str) -> int:
+    """Stop managing NAME without touching the provider."""
+    backend = s.state_backend()
+    with backend.lock(LockInfo.current()):
+        if name not in backend.read().resources:
+            raise StateError(f"cannot remove {name} from state: no such resource; `provision state list` shows what is there")
+        backend.remove(name)
+        backend.compact()
+    _out(f"Removed {name} from state; the object itself was not touched.")
+    return 0
+
+
+@state.command("mv")
+@click.argument("old")
+@click.argument("new")
+@pass_settings
+def state_mv(s: Settings, old: str, new: str) -> int:
+    """Rename a resource in state (after renaming it in the manifest)."""
+    backend = s.state_backend()
+    with backend.lock(LockInfo.current()):
+        backend.rename(old, new)
+        backend.compact()
+    _out(f"Renamed {old} to {new} in state; no API call was made.")
+    return 0
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Remove the lock even if its holder still seems to be running.")
+@pass_settings
+def unlock(s: Settings, force: bool) -> int:
+    """Release a state lock left behind by a run that is gone."""
+    backend = s.state_backend()
+    holder = backend.lock_holder()
+    if holder is None:
+        _out("The state is not locked.")
+        return 0
+    if not force and _alive_here(holder):
+        raise StateError(
+            f"cannot unlock {backend.description}: it is held by {holder.describe()}, which is still running; "
+            "wait for it, or pass --force if you are sure"
+        )
+    backend.force_unlock()
+    _out(f"Unlocked {backend.description} (was held by {holder.describe()}).")
+    return 0
+
+
+def _alive_here(holder: LockInfo) -> bool:
+    import socket
+
+    if holder.host != socket.gethostname():
+        return True  # cannot tell: be safe
+    try:
+        os.kill(holder.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+# ------------------------------------------------------------------ sandbox
+@cli.group()
+def sandbox() -> None:
+    """The local provider emulator."""
+
+
+@sandbox.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", type=int, default=4010, show_default=True, help="Admin port (0 = any free port).")
+@click.option("--data", type=click.Path(file_okay=False), help="Persist the fake accounts in DIR (SQLite).")
+@click.option("--faults", type=click.FloatRange(0, 1), default=0.0, help="Rate of injected faults (429/5xx) on every API.")
+@click.option("--inventory-size", type=click.IntRange(1), default=1000, show_default=True, help="Available numbers per country.")
+@click.option("--credentials", type=click.Path(dir_okay=False, exists=True), help="JSON file pinning accepted credentials.")
+def sandbox_serve(host: str, port: int, data: str | None, faults: float, inventory_size: int, credentials: str | None) -> int:
+    """Serve every provider API on its own loopback port; print the endpoint map as JSON."""
+    from .sandbox import SandboxConfig, serve
+
+    creds = json.loads(Path(credentials).read_text()) if credentials else None
+    cfg = SandboxConfig(data_dir=Path(data) if data else None, host=host, admin_port=port,
+                        inventory_size=inventory_size, credentials=creds)
+    if faults:
+        cfg = _with_faults(cfg, faults)
+    serve(cfg)
+    return 0
+
+
+def _with_faults(cfg: Any, rate: float) -> Any:
+    import dataclasses
+
+    if "faults" in {f.name for f in dataclasses.fields(cfg)}:
+        return dataclasses.replace(cfg, faults=[{"api": "*", "rate": rate, "status": 503, "retry_after": 0}])
+    raise UsageError("this sandbox build does not support --faults")
+
+
+# ------------------------------------------------------------------ entry point
+def main(argv: list[str] | None = None) -> None:
+    try:
+        code = cli.main(args=argv, prog_name="provision", standalone_mode=False)
+    except click.exceptions.UsageError as exc:
+        exc.show()
+        code = EXIT_USAGE
+    except click.exceptions.Abort:
+        _out("Aborted; nothing more was changed.", err=True)
+        code = 1
+    except ManifestError as exc:
+        for issue in exc.issues:
+            _out(f"Error: {issue}", err=True)
+        code = exit_code(exc)
+    except PlanError as exc:
+        _out(f"Error: {exc}", err=True)
+        for r in exc.refusals:
+            _out(f"  ✗ {r}", err=True)
+        code = exit_code(exc)
+    except ProvisionerError as exc:
+        _out(f"Error: {exc}", err=True)
+        code = exit_code(exc)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except KeyboardInterrupt:
+        _out("Interrupted; what landed is recorded in state.", err=True)
+        code = 130
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""Three-way, field-level diff: desired (manifest) vs last-applied (state) vs live (provider).
+
+All three inputs are manifest-shaped and already normalised (provider defaults filled in) and
+redacted (sensitive values replaced by fingerprints), so equal things compare equal.
+
+Which paths are compared:
+* partial-update kinds: every path the manifest declares, plus paths it declared last time
+  (so removing a field is a deliberate change, not silently ignored);
+* full-replacement kinds: additionally every path the live object has, because the next write
+  replaces the whole object (a capability added in a console is drift, not invisible).
+Lists are compared as whole values. ``ignore_changes`` prefixes and local-only fields are skipped.
+
+Each change carries its reasons: ``config`` when the manifest differs from what was last applied
+(or nothing was applied yet), ``drift`` when the live value differs from what was last applied.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from .kind import FieldChange, Kind
+from .model import UNKNOWN, fingerprint
+
+_MISSING = None  # an absent field; manifests cannot express null, so None is unambiguous
+FP_PREFIX = "fp:"
+
+
+def flatten(value: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Leaf paths of a nested mapping. Lists and empty mappings are leaves."""
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        path = f"{prefix}{key}"
+        if isinstance(item, Mapping) and item:
+            out.update(flatten(item, path + "."))
+        else:
+            out[path] = item
+    return out
+
+
+def get_path(value: Mapping[str, Any] | None, path: str) -> Any:
+    node: Any = value
+    for part in path.split("."):
+        if not isinstance(node, Mapping) or part not in node:
+            return _MISSING
+        node = node[part]
+    return node
+
+
+def redact(props: Mapping[str, Any], sensitive: Iterable[str]) -> dict[str, Any]:
+    """Replace sensitive values by keyed fingerprints (``fp:…``); never keep the value."""
+    paths = list(sensitive)
+    if not paths:
+        return dict(props)
+    out = copy.deepcopy(dict(props))
+    for path in paths:
+        *parents, leaf = path.split(".")
+        node: Any = out
+        for part in parents:
+            node = node.get(part) if isinstance(node, dict) else None
+        if isinstance(node, dict) and isinstance(node.get(leaf), str) and not node[leaf].startswith(FP_PREFIX):
+            node[leaf] = FP_PREFIX + fingerprint(_canonical(node[leaf]))
+    return out
+
+
+def _canonical(value: str) -> str:
+    return "\n".join(line.strip() for line in value.strip().splitlines())
+
+
+def _skipped(path: str, prefixes: Iterable[str]) -> bool:
+    return any(path == p or path.startswith(p + ".") for p in prefixes)
+
+
+def compare(
+    kind: Kind,  # type: ignore[type-arg]
+    desired: Mapping[str, Any],
+    last: Mapping[str, Any] | None,
+    live: Mapping[str, Any],
+    ignore: Iterable[str] = (),
+) -> list[FieldChange]:
+    """Field changes that would make ``live`` match ``desired``; empty when in sync."""
+    want = flatten(desired)
+    have = flatten(live)
+    before = flatten(last) if last is not None else {}
+    paths = set(want) | set(before)
+    if kind.full_replacement:
+        paths |= {p for p in have if not _skipped(p, kind.computed_props) or p in want}
+    skip = [*kind.local_only, *ignore]
+    changes = []
+    for path in sorted(paths):
+        if _skipped(path, skip):
+            continue
+        d, l = want.get(path, _MISSING), have.get(path, _MISSING)
+        if d is not UNKNOWN and d == l:
+            continue
+        if d is _MISSING and not kind.full_replacement and l is _MISSING:
+            continue
+        if last is None:
+            reasons: tuple[str, ...] = ("config",)
+        else:
+            a = before.get(path, _MISSING)
+            config, drift = a != d, a != l
+            reasons = tuple(r for r, on in (("config", config), ("drift", drift)) if on) or ("config",)
+        sensitive = _skipped(path, kind.sensitive)
+        changes.append(FieldChange(path, l, d, reasons, sensitive))
+    return changes
+
+
+def reasons_of(changes: Iterable[FieldChange]) -> tuple[str, ...]:
+    found = {r for c in changes for r in c.reasons}
+    return tuple(r for r in ("config", "drift") if r in found)

@@ -1,0 +1,356 @@
+"""Observe, then decide: manifest + state + live objects → an ordered plan. Never writes.
+
+Observation walks each kind's list endpoint once (kinds in parallel). Each manifest resource is
+matched to a live object by natural key, else by the id recorded in state, else — after a crash —
+by the evidence in its intent record. The three-way diff then picks the action:
+
+    nothing live, nothing recorded      create  (config)
+    recorded but gone from the account  create  (drift: deleted outside)
+    live by natural key, not recorded   import  (plus the updates it needs)
+    live and recorded, fields differ    update, or replace when a replace-forcing field changed
+    live and recorded, in sync          noop
+    recorded, no longer in the manifest delete  (or forget, per options.on_delete)
+
+Protected resources, and non-fungible ones (phone numbers) without an explicit ``on_delete``,
+are never replaced or released: the plan carries a refusal saying which option would allow it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from enum import Enum
+from graphlib import TopologicalSorter
+from typing import Any
+
+from . import registry
+from .diff import compare, reasons_of, redact
+from .graph import dependency_order
+from .http import CallCounter
+from .kind import FieldChange, Kind
+from .model import UNKNOWN, DesiredResource, LiveObject, Manifest, OnDelete, Options, Ref, Template, Unknown
+from .state.base import IntentRecord, ResourceRecord, Snapshot
+
+PLAN_FORMAT_VERSION = 1
+
+
+class Action(str, Enum):
+    CREATE = "create"
+    UPDATE = "update"
+    REPLACE = "replace"
+    DELETE = "delete"
+    IMPORT = "import"
+    NOOP = "noop"
+
+
+@dataclass
+class ResourceChange:
+    """What the plan will do to one resource, and why."""
+
+    name: str
+    kind: str
+    action: Action
+    reasons: tuple[str, ...] = ()
+    changes: list[FieldChange] = field(default_factory=list)
+    desired: dict[str, Any] | None = None  # resolved, prepared properties (may hold UNKNOWN)
+    live: LiveObject | None = None  # the object acted on (for replace: the old one)
+    record: ResourceRecord | None = None
+    options: Options = field(default_factory=Options)
+    dependencies: tuple[str, ...] = ()
+    writes: int = 0
+    notes: list[str] = field(default_factory=list)
+    refusal: str | None = None
+    retain: bool = False  # delete that only stops managing (on_delete: retain)
+    recovered: bool = False  # adopted after an interrupted create
+
+    @property
+    def is_change(self) -> bool:
+        return self.action is not Action.NOOP
+
+
+@dataclass
+class Plan:
+    changes: list[ResourceChange]  # execution order: creates/updates by dependency, then deletes reversed
+    reads: int
+    manifest_hash: str
+    state_serial: int
+    destroy: bool = False
+
+    @property
+    def writes(self) -> int:
+        return sum(c.writes for c in self.changes)
+
+    @property
+    def refusals(self) -> list[ResourceChange]:
+        return [c for c in self.changes if c.refusal]
+
+    @property
+    def has_changes(self) -> bool:
+        return any(c.is_change for c in self.changes)
+
+    def summary(self) -> dict[str, int]:
+        counts = {a.value: 0 for a in (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.IMPORT, Action.NOOP)}
+        for c in self.changes:
+            counts[c.action.value] += 1
+        return counts
+
+
+# ---------------------------------------------------------------- observation
+@dataclass
+class Observation:
+    """Every live object of every kind in play, indexed by provider identity."""
+
+    by_kind: dict[str, dict[str, LiveObject]]
+    reads: int
+
+    def find(self, kind: str, object_id: str | None) -> LiveObject | None:
+        if object_id is None:
+            return None
+        return self.by_kind.get(kind, {}).get(object_id)
+
+
+def observe(kinds: Sequence[str], clients: Mapping[str, Any], counter: CallCounter) -> Observation:
+    """One paginated walk per kind; independent kinds are read concurrently."""
+    before = counter.reads
+
+    def walk(kind_name: str) -> tuple[str, dict[str, LiveObject]]:
+        kind = registry.get(kind_name)
+        return kind_name, {o.id: o for o in kind.observe(clients[kind.provider])}
+
+    ordered = sorted(set(kinds))
+    if len(ordered) <= 1:
+        results = [walk(k) for k in ordered]
+    else:
+        with ThreadPoolExecutor(max_workers=min(8, len(ordered))) as pool:
+            results = list(pool.map(walk, ordered))
+    return Observation(dict(results), counter.reads - before)
+
+
+# ---------------------------------------------------------------- references
+Lookup = Callable[[Ref], Any]
+
+
+def resolve(value: Any, lookup: Lookup) -> Any:
+    """Replace references by their values (UNKNOWN when only known after apply)."""
+    if isinstance(value, Ref):
+        return lookup(value)
+    if isinstance(value, Template):
+        parts = [lookup(p) if isinstance(p, Ref) else p for p in value.parts]
+        if any(isinstance(p, Unknown) for p in parts):
+            return UNKNOWN
+        return "".join(str(p) for p in parts)
+    if isinstance(value, Mapping):
+        return {k: resolve(v, lookup) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve(v, lookup) for v in value]
+    return value
+
+
+@dataclass
+class Known:
+    """What the rest of the plan (or apply) can know about a resource: attributes + properties."""
+
+    attributes: Mapping[str, Any]
+    properties: Mapping[str, Any]
+
+
+def make_lookup(known: Mapping[str, Known]) -> Lookup:
+    def lookup(ref: Ref) -> Any:
+        entry = known.get(ref.resource)
+        if entry is None:
+            return UNKNOWN
+        head = ref.attr.split(".", 1)[0]
+        if head in entry.attributes and "." not in ref.attr:
+            return entry.attributes[head]
+        node: Any = entry.properties
+        for part in ref.attr.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return UNKNOWN
+            node = node[part]
+        return node
+
+    return lookup
+
+
+def stored_properties(kind: Kind, props: Mapping[str, Any]) -> dict[str, Any]:  # type: ignore[type-arg]
+    """Last-applied form kept in state: normalised, secrets fingerprinted."""
+    return redact(kind.normalize(props), kind.sensitive)
+
+
+# ---------------------------------------------------------------- planning
+def build_plan(
+    manifest: Manifest,
+    snapshot: Snapshot,
+    clients: Mapping[str, Any],
+    counter: CallCounter,
+    *,
+    destroy: bool = False,
+) -> Plan:
+    desired: Mapping[str, DesiredResource] = {} if destroy else manifest.resources
+    kinds = {r.kind for r in desired.values()} | {r.kind for r in snapshot.resources.values()}
+    kinds |= {i.kind for i in snapshot.intents.values() if i.name in desired}
+    observation = observe(sorted(kinds), clients, counter)
+    claimed = {(r.kind, r.id) for r in snapshot.resources.values()}
+
+    known: dict[str, Known] = {}
+    lookup = make_lookup(known)
+    changes: list[ResourceChange] = []
+    for name in dependency_order(desired):
+        change = _plan_resource(desired[name], snapshot, observation, claimed, lookup, manifest)
+        changes.append(change)
+        claimed.add((change.kind, change.live.id) if change.live else ("", ""))
+        known[name] = _known_after(change)
+
+    changes.extend(_plan_deletes(desired, snapshot, observation))
+    return Plan(changes, observation.reads, manifest.content_hash, snapshot.serial, destroy)
+
+
+def _known_after(change: ResourceChange) -> Known:
+    props = change.desired or {}
+    if change.action in (Action.CREATE, Action.REPLACE) or change.live is None:
+        return Known({}, props)
+    return Known(change.live.attributes, props)
+
+
+def _plan_resource(
+    res: DesiredResource,
+    snapshot: Snapshot,
+    observation: Observation,
+    claimed: set[tuple[str, str]],
+    lookup: Lookup,
+    manifest: Manifest,
+) -> ResourceChange:
+    kind = registry.get(res.kind)
+    props = kind.prepare(resolve(res.properties, lookup), manifest.base_dir)
+    record = snapshot.resources.get(res.name)
+    if record is not None and record.kind != res.kind:
+        record = None  # a different kind under the same name: the old one is deleted separately
+    change = ResourceChange(
+        res.name, res.kind, Action.NOOP, desired=props, record=record, options=res.options,
+        dependencies=tuple(sorted(res.dependencies())),
+    )
+    natural_id = kind.natural_id(props)
+    live = observation.find(res.kind, natural_id) if natural_id else None
+    if natural_id is None and record is not None:
+        live = observation.find(res.kind, record.id)
+
+    if record is not None and natural_id is not None and record.id != natural_id:
+        # The identity itself changed (e.g. another msisdn): a different object replaces this one.
+        old = observation.find(res.kind, record.id)
+        change.action, change.reasons, change.live = Action.REPLACE, ("config",), old
+        change.changes = compare(kind, kind.normalize(props), record.properties, old.properties if old else {})
+        change.changes = [c for c in change.changes if c.path in kind.natural_key] or change.changes
+        _refuse_replace(kind, change)
+    elif record is None and live is None:
+        intent = snapshot.intents.get(res.name)
+        recovered = _recover(kind, intent, observation, claimed) if intent else None
+        if recovered is not None:
+            change.live, change.recovered = recovered, True
+            change.notes.append("found the object an interrupted run created; adopting it instead of creating another")
+            _plan_import(kind, change, props, res.options)
+        else:
+            change.action, change.reasons = Action.CREATE, ("config",)
+    elif record is None:
+        change.live = live
+        intent = snapshot.intents.get(res.name)
+        if intent is not None and intent.natural_id == live.id:
+            change.recovered = True
+            change.notes.append("found the object an interrupted run created; adopting it instead of creating another")
+        _plan_import(kind, change, props, res.options)
+    elif live is None:
+        change.action, change.reasons = Action.CREATE, ("drift",)
+        change.notes.append(f"{kind.title or 'object'} {record.id} no longer exists in the account (deleted outside provisioner); it will be created again")
+        if kind.non_fungible:
+            change.notes.append("a released number can only be bought back if it is still available")
+    else:
+        change.live = live
+        change.changes = compare(kind, kind.normalize(props), record.properties, kind.normalize(live.properties), res.options.ignore_changes)
+        if change.changes:
+            forced = [c.path for c in change.changes if c.path.split(".")[0] in kind.replace_on]
+            change.action = Action.REPLACE if forced else Action.UPDATE
+            change.reasons = reasons_of(change.changes)
+            if forced:
+                _refuse_replace(kind, change)
+    change.writes = kind.write_calls(change.action.value, props, change.changes)
+    change.notes.extend(kind.plan_notes(props, change.action.value))
+    return change
+
+
+def _plan_import(kind: Kind, change: ResourceChange, props: Mapping[str, Any], options: Options) -> None:  # type: ignore[type-arg]
+    assert change.live is not None
+    change.action = Action.IMPORT
+    change.changes = compare(kind, kind.normalize(props), None, kind.normalize(change.live.properties), options.ignore_changes)
+    change.reasons = ("config",)
+    if not change.recovered:
+        change.notes.append(f"{kind.title or 'object'} {change.live.id} already exists in the account; it will be adopted, not created")
+
+
+def _recover(kind: Kind, intent: IntentRecord, observation: Observation, claimed: set[tuple[str, str]]) -> LiveObject | None:  # type: ignore[type-arg]
+    from .kind import Intent
+
+    candidates = [o for oid, o in observation.by_kind.get(kind.kind, {}).items() if (kind.kind, oid) not in claimed]
+    return kind.recover(Intent(intent.name, intent.kind, intent.natural_id, intent.match, intent.started), candidates)
+
+
+def _refuse_replace(kind: Kind, change: ResourceChange) -> None:  # type: ignore[type-arg]
+    fields = ", ".join(sorted({c.path for c in change.changes if c.path.split(".")[0] in kind.replace_on})) or "identity"
+    if change.options.protect:
+        change.refusal = (
+            f"cannot replace {change.name}: it is protected and changing {fields} forces a replacement; "
+            "set options.protect: false first if replacing it is really intended"
+        )
+    elif kind.non_fungible and change.options.on_delete is None:
+        change.refusal = (
+            f"cannot replace {change.name}: changing {fields} means giving up {kind.title} "
+            f"{change.record.id if change.record else ''}, which is never done implicitly; set "
+            "options.on_delete: delete (release it) or retain (keep it in the account, unmanaged)"
+        )
+    else:
+        on_delete = change.options.on_delete or kind.default_on_delete
+        change.retain = on_delete is OnDelete.RETAIN
+        change.notes.append(
+            f"the old {kind.title} {change.record.id if change.record else ''} will be "
+            + ("kept in the account but no longer managed" if change.retain else "deleted after the new one exists")
+        )
+
+
+def _plan_deletes(desired: Mapping[str, DesiredResource], snapshot: Snapshot, observation: Observation) -> list[ResourceChange]:
+    gone = {
+        n: r for n, r in snapshot.resources.items()
+        if n not in desired or desired[n].kind != r.kind
+    }
+    graph = {n: [d for d in r.dependencies if d in gone] for n, r in gone.items()}
+    order = list(TopologicalSorter(graph).static_order())
+    order.reverse()  # dependents first
+    changes = []
+    for name in order:
+        record = gone[name]
+        kind = registry.get(record.kind)
+        options = Options.from_json(record.options)
+        live = observation.find(record.kind, record.id)
+        on_delete = options.on_delete or kind.default_on_delete
+        change = ResourceChange(
+            name, record.kind, Action.DELETE, ("config",), record=record, live=live, options=options,
+            dependencies=tuple(record.dependencies), retain=on_delete is OnDelete.RETAIN,
+        )
+        what = f"{kind.title or 'object'} {record.id}"
+        if options.protect:
+            change.refusal = (
+                f"cannot delete {name}: it is protected (options.protect: true was applied); to delete it, "
+                "put it back in the manifest with protect: false and apply, then remove it; or run "
+                f"`provision state rm {name}` to stop managing it without deleting"
+            )
+        elif kind.non_fungible and options.on_delete is None:
+            change.refusal = (
+                f"cannot release {name}: {what} is never released implicitly; put it back in the manifest "
+                "with options.on_delete: delete (release it) or retain (keep it, unmanaged) and apply, then "
+                f"remove it; or run `provision state rm {name}`"
+            )
+        if live is None:
+            change.notes.append(f"{what} is already gone from the account; it is only removed from state")
+        elif change.retain:
+            change.notes.append(f"on_delete: retain — {what} stays in the account and is no longer managed")
+        change.writes = 0 if (live is None or change.retain) else kind.write_calls("delete", record.properties, [])
+        changes.append(change)
+    return changes

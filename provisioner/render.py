@@ -1,0 +1,236 @@
+"""Plans and apply results as text (terraform-style) or JSON. Pure formatting: no I/O.
+
+Secrets never get here as values: sensitive fields arrive fingerprinted (``fp:…``) and are shown
+as ``(sensitive, fp 3f9a…)``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from .apply import PAST, ApplyResult, StepResult
+from .diff import FP_PREFIX, flatten
+from .kind import FieldChange
+from .model import Unknown
+from .plan import PLAN_FORMAT_VERSION, Action, Plan, ResourceChange
+
+_SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.REPLACE: "-/+", Action.DELETE: "-",
+           Action.IMPORT: "<=", Action.NOOP: " "}
+_COLOR = {Action.CREATE: "32", Action.UPDATE: "33", Action.REPLACE: "35", Action.DELETE: "31",
+          Action.IMPORT: "36", Action.NOOP: "0"}
+_PHRASE = {Action.CREATE: "will be created", Action.UPDATE: "will be updated in place",
+           Action.REPLACE: "must be replaced", Action.DELETE: "will be deleted",
+           Action.IMPORT: "will be imported (adopted)", Action.NOOP: "is up to date"}
+
+
+class Style:
+    def __init__(self, color: bool) -> None:
+        self.color = color
+
+    def __call__(self, text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if self.color and code != "0" else text
+
+    def bold(self, text: str) -> str:
+        return self(text, "1")
+
+    def dim(self, text: str) -> str:
+        return self(text, "2")
+
+
+def value(v: Any) -> str:
+    if isinstance(v, Unknown):
+        return "(known after apply)"
+    if v is None:
+        return "(none)"
+    if isinstance(v, str) and v.startswith(FP_PREFIX):
+        return f"(sensitive, fp {v[len(FP_PREFIX):len(FP_PREFIX) + 8]}…)"
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    return json.dumps(v, ensure_ascii=False, default=str)
+
+
+def _reason_tag(reasons: Iterable[str]) -> str:
+    r = list(reasons)
+    return f"[{', '.join(r)}]" if r else ""
+
+
+def plan_text(plan: Plan, *, color: bool = False, show_noop: bool = False) -> str:
+    s = Style(color)
+    lines: list[str] = []
+    drifted = [c for c in plan.changes if "drift" in c.reasons]
+    if drifted:
+        lines.append(s.bold("Objects changed outside provisioner (drift):"))
+        for c in drifted:
+            fields = [ch.path for ch in c.changes if "drift" in ch.reasons] or ["(the object itself)"]
+            lines.append(f"  {c.name} ({c.kind}): " + ", ".join(fields))
+        lines.append("")
+    changed = [c for c in plan.changes if c.is_change or show_noop]
+    if changed:
+        lines.append(s.bold("Planned changes:") + s.dim("  (+ create, ~ update, -/+ replace, - delete, <= import)"))
+    for c in changed:
+        lines.extend(_resource_block(c, s))
+    if plan.refusals:
+        lines.append(s("Refused:", "31;1"))
+        for c in plan.refusals:
+            lines.append("  " + s("✗ ", "31") + (c.refusal or ""))
+        lines.append("")
+    summary = plan.summary()
+    if not plan.has_changes:
+        lines.append(s("No changes.", "32;1") + f" {summary['noop']} resource(s) match the manifest.")
+    else:
+        lines.append(
+            s.bold("Plan:")
+            + f" {summary['create']} to create, {summary['update']} to update, {summary['replace']} to replace, "
+            f"{summary['delete']} to delete, {summary['import']} to import, {summary['noop']} unchanged."
+        )
+    lines.append(s.dim(f"API calls: {plan.reads} read(s) made; {plan.writes} write(s) to make."))
+    return "\n".join(lines)
+
+
+def _resource_block(c: ResourceChange, s: Style) -> list[str]:
+    code = _COLOR[c.action]
+    tag = "" if c.action in (Action.CREATE, Action.DELETE) and c.reasons == ("config",) else _reason_tag(c.reasons)
+    ident = f" id={c.live.id}" if c.live is not None and c.action is not Action.CREATE else ""
+    head = f"  {s(_SYMBOL[c.action], code)} {s.bold(c.name)} ({c.kind}) {_PHRASE[c.action]}{s.dim(ident)}"
+    if c.retain and c.action is Action.DELETE:
+        head = f"  {s('-', code)} {s.bold(c.name)} ({c.kind}) will be forgotten (kept in the account){s.dim(ident)}"
+    lines = [head + (f"  {s(tag, '33')}" if tag else "")]
+    if c.action is Action.CREATE:
+        for path, v in flatten(_display(c)).items():  # manifest order
+            lines.append(f"      {s('+', code)} {path}: {value(v)}")
+    elif c.changes:
+        lines.extend(_field_lines(c.changes, c.action, s))
+        hidden = _unchanged_count(c)
+        if hidden:
+            lines.append(s.dim(f"      ({hidden} unchanged field(s) hidden)"))
+    for note in c.notes:
+        lines.append(s.dim(f"      note: {note}"))
+    if c.refusal:
+        lines.append(s(f"      refused: {c.refusal}", "31"))
+    lines.append("")
+    return lines
+
+
+def _display(c: ResourceChange) -> dict[str, Any]:
+    from . import registry
+    from .diff import redact
+
+    kind = registry.get(c.kind)
+    return redact(c.desired or {}, kind.sensitive)
+
+
+def _field_lines(changes: list[FieldChange], action: Action, s: Style) -> list[str]:
+    out = []
+    for ch in changes:
+        why = s.dim(f"  {_reason_tag(ch.reasons)}") if ch.reasons else ""
+        forces = s(" (forces replacement)", "35") if action is Action.REPLACE and ch.path.split(".")[0] in _replace_fields() else ""
+        if ch.old is None:
+            out.append(f"      {s('+', '32')} {ch.path}: {value(ch.new)}{forces}{why}")
+        elif ch.new is None:
+            out.append(f"      {s('-', '31')} {ch.path}: {value(ch.old)} → (removed){why}")
+        else:
+            out.append(f"      {s('~', '33')} {ch.path}: {value(ch.old)} → {value(ch.new)}{forces}{why}")
+    return out
+
+
+def _replace_fields() -> set[str]:
+    from . import registry
+
+    return {f for k in registry.all_kinds().values() for f in k.replace_on}
+
+
+def _unchanged_count(c: ResourceChange) -> int:
+    if c.desired is None:
+        return 0
+    return max(0, len(flatten(c.desired)) - len(c.changes))
+
+
+# ---------------------------------------------------------------- JSON
+def plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "format_version": PLAN_FORMAT_VERSION,
+        "destroy": plan.destroy,
+        "manifest_hash": plan.manifest_hash,
+        "state_serial": plan.state_serial,
+        "summary": plan.summary(),
+        "resource_changes": [_change_json(c) for c in plan.changes],
+        "refusals": [c.refusal for c in plan.refusals],
+        "api_calls": {"reads": plan.reads, "writes": plan.writes},
+    }
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, Unknown):
+        return {"unknown": True}
+    return v
+
+
+def _change_json(c: ResourceChange) -> dict[str, Any]:
+    return {
+        "name": c.name,
+        "type": c.kind,
+        "action": c.action.value,
+        "reason": list(c.reasons),
+        "id": c.live.id if c.live is not None else None,
+        "changes": [
+            {"path": ch.path, "old": _jsonable(ch.old), "new": _jsonable(ch.new), "reason": list(ch.reasons),
+             "sensitive": ch.sensitive}
+            for ch in c.changes
+        ],
+        "writes": c.writes,
+        "retain": c.retain,
+        "notes": list(c.notes),
+        "refusal": c.refusal,
+    }
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, indent=2, sort_keys=False, default=lambda o: _jsonable(o) if isinstance(o, Unknown) else str(o))
+
+
+# ---------------------------------------------------------------- apply progress and summary
+def step_line(result: StepResult, *, color: bool = False) -> str:
+    s = Style(color)
+    if result.status == "done":
+        verb = PAST.get(result.action, result.action)
+        ident = f" (id {result.id})" if result.id else ""
+        return f"  {s('✓', '32')} {result.name}: {verb}{ident} — {result.writes} call(s), {result.seconds:.2f}s"
+    if result.status == "pending":
+        return f"  {s('…', '33')} {result.name}: {result.action} sent; {result.message}"
+    if result.status == "skipped":
+        return f"  {s('-', '33')} {result.name}: {result.message}"
+    return f"  {s('✗', '31')} {result.name}: {result.message}"
+
+
+def apply_summary(result: ApplyResult, *, color: bool = False) -> str:
+    s = Style(color)
+    acted = [r for r in result.steps if not (r.action == "noop" and r.status == "done")]
+    counts: dict[str, int] = {}
+    for r in acted:
+        if r.status == "done":
+            counts[PAST.get(r.action, r.action)] = counts.get(PAST.get(r.action, r.action), 0) + 1
+    writes = sum(r.writes for r in result.steps)
+    landed = ", ".join(f"{n} {k}" for k, n in counts.items()) or "nothing changed"
+    failed = [r for r in result.steps if r.status == "failed"]
+    skipped = [r for r in result.steps if r.status == "skipped"]
+    head = s("Apply complete:", "32;1") if result.ok else s("Apply incomplete:", "31;1")
+    lines = [f"{head} {landed}. {writes} write call(s) made."]
+    if failed:
+        lines.append(f"  failed: {', '.join(r.name for r in failed)}")
+    if skipped:
+        lines.append(f"  skipped (dependency failed): {', '.join(r.name for r in skipped)}")
+    return "\n".join(lines)
+
+
+def apply_json(result: ApplyResult) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "steps": [
+            {"name": r.name, "type": r.kind, "action": r.action, "status": r.status, "message": r.message,
+             "writes": r.writes, "id": r.id}
+            for r in result.steps
+        ],
+        "api_calls": {"writes": sum(r.writes for r in result.steps)},
+    }

@@ -1,0 +1,151 @@
+"""The typed library entry point: a manifest, its state, and provider clients, wired together.
+
+    with Workspace.open(["examples/quickstart.yaml"], sandbox=True) as ws:
+        plan = ws.plan()
+        result = ws.apply(plan)
+
+Target selection, in one place:
+* ``sandbox=True`` starts an in-process sandbox with data under ``<manifest dir>/.provision/sandbox/``
+  and keeps state there too (``.provision/sandbox/state``), never mixed with real state;
+* ``sandbox_url=URL`` uses a running sandbox (its admin URL) and the same sandbox state location;
+* otherwise providers' real base URLs and credentials (manifest block, else environment).
+``state`` (a directory or URL) overrides where state lives.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from . import registry
+from .apply import ApplyResult, Event, apply_plan
+from .errors import ProviderError, UsageError
+from .http import CallCounter
+from .manifest import load_manifest
+from .model import Manifest
+from .plan import Plan, build_plan
+from .providers import PROVIDERS
+from .state import open_state
+from .state.base import LockInfo, StateBackend
+from .wait import SYSTEM_CLOCK, Clock
+
+
+@dataclass
+class Workspace:
+    manifest: Manifest
+    state: StateBackend
+    endpoints: Mapping[str, str] | None  # sandbox endpoints, or None for real providers
+    env: Mapping[str, str]
+    clock: Clock = SYSTEM_CLOCK
+    read_only: bool = False
+    counter: CallCounter = field(default_factory=CallCounter)
+    _clients: dict[str, Any] = field(default_factory=dict)
+    _sandbox: Any = None
+
+    # -------------------------------------------------------------- construction
+    @classmethod
+    def open(
+        cls,
+        paths: Sequence[str | Path],
+        *,
+        sandbox: bool = False,
+        sandbox_url: str | None = None,
+        state: str | Path | None = None,
+        env: Mapping[str, str] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        read_only: bool = False,
+    ) -> Workspace:
+        env = dict(os.environ if env is None else env)
+        manifest = load_manifest(paths, env=env)
+        if sandbox and sandbox_url:
+            raise UsageError("use either --sandbox or --sandbox-url, not both")
+        sandbox_dir = manifest.base_dir / ".provision" / "sandbox"
+        server = None
+        endpoints: Mapping[str, str] | None = None
+        if sandbox:
+            from .sandbox import SandboxConfig, SandboxServer
+
+            sandbox_dir.parent.mkdir(exist_ok=True, mode=0o700)
+            sandbox_dir.mkdir(exist_ok=True, mode=0o700)
+            server = SandboxServer(SandboxConfig(data_dir=sandbox_dir))
+            server.start()
+            endpoints = dict(server.endpoints)
+        elif sandbox_url:
+            endpoints = fetch_endpoints(sandbox_url)
+        state_spec = state if state is not None else _state_from_manifest(manifest, env)
+        if state_spec is None and endpoints is not None:
+            state_spec = sandbox_dir
+        backend = open_state(state_spec, manifest.base_dir)
+        return cls(manifest, backend, endpoints, env, clock, read_only, _sandbox=server)
+
+    def close(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+        if self._sandbox is not None:
+            self._sandbox.stop()
+            self._sandbox = None
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -------------------------------------------------------------- clients
+    def client(self, provider: str) -> Any:
+        if provider not in self._clients:
+            module = PROVIDERS.get(provider)
+            if module is None:
+                raise ProviderError(f"cannot configure provider {provider}: not supported yet", provider)
+            settings = self.manifest.providers.get(provider, {})
+            self._clients[provider] = module.connect(
+                settings, self.env, self.endpoints, self.counter, self.clock, self.read_only
+            )
+        return self._clients[provider]
+
+    def clients_for(self, kinds: set[str]) -> dict[str, Any]:
+        return {p: self.client(p) for p in sorted({registry.get(k).provider for k in kinds})}
+
+    # -------------------------------------------------------------- verbs
+    @contextmanager
+    def locked(self, command: str | None = None, timeout: float = 0.0) -> Iterator[None]:
+        with self.state.lock(LockInfo.current(command), timeout=timeout):
+            yield
+
+    def plan(self, *, destroy: bool = False) -> Plan:
+        snapshot = self.state.read()
+        kinds = {r.kind for r in self.manifest.resources.values()} | {r.kind for r in snapshot.resources.values()}
+        return build_plan(self.manifest, snapshot, self.clients_for(kinds), self.counter, destroy=destroy)
+
+    def apply(self, plan: Plan, *, parallelism: int = 10, no_wait: bool = False, on_event: Event | None = None) -> ApplyResult:
+        kinds = {c.kind for c in plan.changes}
+        return apply_plan(plan, self.manifest, self.state, self.clients_for(kinds), parallelism=parallelism,
+                          no_wait=no_wait, clock=self.clock, on_event=on_event)
+
+
+def _state_from_manifest(manifest: Manifest, env: Mapping[str, str]) -> str | None:
+    if env.get("PROVISION_STATE"):
+        return env["PROVISION_STATE"]
+    block = manifest.state or {}
+    if block.get("backend") == "postgres":
+        return str(block.get("url") or "")
+    return block.get("path")
+
+
+def fetch_endpoints(admin_url: str) -> dict[str, str]:
+    """The API map a running sandbox serves at ``/_sandbox/endpoints``."""
+    url = admin_url.rstrip("/") + "/_sandbox/endpoints"
+    try:
+        r = httpx.get(url, timeout=10)
+        r.raise_for_status()
+        data = r.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise UsageError(f"cannot reach the sandbox at {admin_url}: {exc}; start one with `provision sandbox serve`") from exc
+    return {k: v for k, v in data.items() if k != "admin"}
