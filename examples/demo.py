@@ -81,8 +81,9 @@ def main() -> None:
     run("--sandbox", "plan", "--detailed-exitcode", "quickstart.yaml")
 
     say("5. Someone changes the application's answer URL in the provider console.")
-    state = run("--sandbox", "state", "show", "support-app")
-    edit_in_console(json.loads(state.stdout)["id"])
+    state = run("--sandbox", "state", "list")
+    app_id = next(line.split("\t")[2] for line in state.stdout.splitlines() if line.startswith("support-app\t"))
+    edit_in_console(app_id)
 
     say("6. The next plan reports it as drift (changed outside provisioner), field by field, and "
         "exits 2 so CI can flag it.")

@@ -21,6 +21,11 @@ def dependency_order(resources: Mapping[str, DesiredResource]) -> list[str]:
     return order(resources, {name: _dependencies(res) for name, res in resources.items()})
 
 
+def reverse_order(resources: Mapping[str, DesiredResource]) -> list[str]:
+    """Delete order: dependents before what they depend on."""
+    return dependency_order(resources)[::-1]
+
+
 def order(resources: Mapping[str, DesiredResource], dependencies: Mapping[str, Iterable[str]]) -> list[str]:
     """``dependency_order`` with the edges already known."""
     index = {name: i for i, name in enumerate(resources)}
@@ -75,11 +80,6 @@ def _dependencies(resource: DesiredResource) -> set[str]:
             stack.extend(value)
     deps.discard(resource.name)
     return deps
-
-
-def reverse_order(resources: Mapping[str, DesiredResource]) -> list[str]:
-    """Delete order: dependents before what they depend on."""
-    return dependency_order(resources)[::-1]
 
 
 def _cycle_issue(

@@ -63,6 +63,9 @@ def load_manifest(
 ) -> Manifest:
     """Load, interpolate and validate manifest files (a directory means its ``*.yaml``/``*.yml``).
 
+    Strings in ``properties``, ``providers`` and ``state`` may use ``${env:NAME}`` (an empty
+    variable counts as unset), ``${env:NAME:-default}``, ``${file:path}`` (relative to the file's
+    directory) and ``${resource.attr}`` (properties only); ``$${`` is a literal ``${``.
     ``env`` defaults to ``os.environ``. Raises ``ManifestError`` listing every problem, sorted by
     file, line and column.
     """
@@ -139,6 +142,7 @@ class _Loader:
         self.pending: dict[str, _Pending] = {}
         self.providers: dict[str, _Block] = {}
         self.state: _Block | None = None
+        self.incomplete = False  # a file could not be parsed: names may be defined there
         self._check_name = resource_name_checker()
         self._check_resource = resource_checker()
 
@@ -198,6 +202,7 @@ class _Loader:
             return path.read_bytes()
         except OSError as exc:
             self.issues.append(Issue(f"cannot read file: {exc.strerror}", display_name(path, self.cwd)))
+            self.incomplete = True
             return None
 
     def _file(self, path: Path, data: bytes) -> None:
@@ -206,10 +211,12 @@ class _Loader:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             self.issues.append(Issue(f"not UTF-8 text (byte {exc.start}); save the file as UTF-8", shown))
+            self.incomplete = True
             return
         doc = load_yaml(text, shown)
         self.issues.extend(replace(i, path=_display_path(i.path)) if i.path else i for i in doc.issues)
         if doc.data is None:
+            self.incomplete = self.incomplete or bool(doc.issues)
             if not doc.issues:
                 self.issues.append(Issue("the file is empty; a manifest starts with version: 1", shown, 1, 1))
             return
@@ -277,9 +284,10 @@ class _Loader:
         self, name: str, entry: Any, positions: Positions, interp: _Interpolator, sites: Sequence[Dollar]
     ) -> None:
         base = f"resources.{name}"
-        here = positions.near(base, prefer_key=True)
-        for p in self._check_name.problems(name):
-            self._issue(f"resource name {p.message}", here, name)
+        here = positions.key(base) or positions.near(base)
+        if not self._check_name.is_valid(name):
+            for p in self._check_name.problems(name):
+                self._issue(f"resource name {p.message}", here, name)
         if name in self.pending:
             self._issue(
                 f'resource "{name}" is already defined at {self.pending[name].location}; '
@@ -288,7 +296,8 @@ class _Loader:
                 name,
             )
             return
-        self._report(self._check_resource.problems(entry), positions, base)
+        if not self._check_resource.is_valid(entry):
+            self._report(self._check_resource.problems(entry), positions, base)
         if not isinstance(entry, dict):
             entry = {}
         kind = self._kind(entry.get("type"), name, positions)
@@ -305,8 +314,10 @@ class _Loader:
         res = _Pending(name, kind, props, _options(options), here, positions, refs)
         self.pending[name] = res
         if kind is not None:
-            problems = kind_checker(kind).problems(props, {path for path, _ in refs})
-            self._report(problems, positions, f"{base}.properties", interp.failed)
+            checker = kind_checker(kind)
+            if not checker.is_valid(props):
+                problems = checker.problems(props, {path for path, _ in refs})
+                self._report(problems, positions, f"{base}.properties", interp.failed)
         if isinstance(options, dict) and isinstance(options.get("timeouts"), dict):
             self._check_timeouts(res, options["timeouts"])
 
@@ -362,6 +373,8 @@ class _Loader:
             return
         target = self.pending.get(ref.resource)
         if target is None:
+            if self.incomplete:
+                return  # it may be in the file that could not be parsed
             self._issue(
                 f'"{ref}" refers to unknown resource "{ref.resource}"{suggest(ref.resource, names)}; '
                 "declare it under resources or fix the name",
@@ -416,7 +429,7 @@ class _Loader:
             where = f"{res.name}.options.depends_on"
             if dep == res.name:
                 self._issue("a resource cannot depend on itself; remove it", loc, where)
-            elif dep not in self.pending:
+            elif dep not in self.pending and not self.incomplete:
                 message = f'unknown resource "{dep}"{suggest(dep, names)}; depends_on lists resource names'
                 self._issue(message, loc, where)
 
@@ -642,12 +655,16 @@ class _Interpolator:
         return ""
 
     def _env(self, name: str, default: str | None, loc: Location, doc_path: str) -> str:
-        if name in self.env:
-            return self.env[name]
+        # As in the shell's ${NAME:-default}, an empty variable counts as unset: an empty credential
+        # is never what was meant, and `${env:NAME:-}` still says "empty is fine" explicitly.
+        value = self.env.get(name)
+        if value:
+            return value
         if default is not None:
             return default
+        empty = " (it is empty)" if value is not None else ""
         self._issue(
-            f"environment variable {name} is not set; export it (export {name}=...) "
+            f"environment variable {name} is not set{empty}; export it (export {name}=...) "
             f"or give a default: ${{env:{name}:-default}}",
             loc,
             doc_path,

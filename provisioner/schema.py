@@ -3,7 +3,7 @@
 The schemas are the single source of truth for validation and editor completion. jsonschema
 (Draft 2020-12) is the reference for what is valid and produces the detailed errors; but it costs
 tens of microseconds per resource, too slow for manifests with thousands of resources. So each
-schema is also compiled once into plain Python predicates (``_compile``) that answer "valid?"
+schema is also compiled once into plain Python predicates (``_Compiler``) that answer "valid?"
 quickly, and jsonschema runs only for instances the predicate rejects. Keywords the compiler does
 not know are delegated to jsonschema, so the fast path can be slow but never wrong.
 
@@ -30,8 +30,21 @@ JsonPath = tuple[str | int, ...]
 Check = Callable[[Any], bool]
 
 _ANNOTATIONS = frozenset(
-    {"$schema", "$id", "$comment", "$defs", "title", "description", "default", "examples",
-     "deprecated", "readOnly", "writeOnly", "format", "$anchor"}
+    {
+        "$schema",
+        "$id",
+        "$comment",
+        "$defs",
+        "title",
+        "description",
+        "default",
+        "examples",
+        "deprecated",
+        "readOnly",
+        "writeOnly",
+        "format",
+        "$anchor",
+    }
 )
 
 
@@ -128,7 +141,7 @@ class SchemaChecker:
             path = tuple(error.absolute_path)
             if unchecked and any(path[:i] in unchecked for i in range(len(path) + 1)):
                 continue
-            out.extend(describe(error))
+            out.extend(describe(error, self.schema))
         return _dedupe(out)
 
 
@@ -568,8 +581,8 @@ def _k_then_else(c: _Compiler, value: Any, schema: Any) -> None:
 
 def _k_dependent_required(c: _Compiler, value: Any, schema: Any) -> Check:
     deps = {k: list(v) for k, v in value.items()}
-    return lambda x: not isinstance(x, dict) or all(
-        all(d in x for d in needed) for k, needed in deps.items() if k in x
+    return lambda x: (
+        not isinstance(x, dict) or all(all(d in x for d in needed) for k, needed in deps.items() if k in x)
     )
 
 
@@ -660,7 +673,7 @@ def _hint(error: ValidationError) -> str | None:
     return schema.get("x-hint")  # type: ignore[no-any-return]
 
 
-def describe(error: ValidationError) -> list[Problem]:
+def describe(error: ValidationError, root: Mapping[str, Any] | bool | None = None) -> list[Problem]:
     """One jsonschema error → the problems a person should read."""
     path: JsonPath = tuple(error.absolute_path)
     kind = error.validator
@@ -670,7 +683,7 @@ def describe(error: ValidationError) -> list[Problem]:
         hint = _hint(error) or "is not an allowed name"
         return [Problem(path, f'name "{instance}" {hint}', path + (instance,), at_key=True)]
     if kind == "additionalProperties" and isinstance(instance, dict):
-        return _unknown_fields(error, path)
+        return _unknown_fields(error, path, root if isinstance(root, Mapping) else {})
     if kind == "required" and isinstance(instance, dict):
         hint = _hint(error)
         tail = f" ({hint})" if hint else ""
@@ -682,11 +695,12 @@ def describe(error: ValidationError) -> list[Problem]:
     if kind == "not" and isinstance(instance, dict) and isinstance(value, Mapping) and "required" in value:
         present = [n for n in value["required"] if n in instance]
         at = path + (present[-1],) if present else path
-        return [Problem(path, _hint(error) or f"{' and '.join(present)} cannot be used together", at, True)]
+        message = _hint(error) or f"{' and '.join(present)} cannot be used together; keep one"
+        return [Problem(path, message, at, at_key=True)]
     return [Problem(path, _message(kind, value, instance, error), path)]
 
 
-def _unknown_fields(error: ValidationError, path: JsonPath) -> list[Problem]:
+def _unknown_fields(error: ValidationError, path: JsonPath, root: Mapping[str, Any]) -> list[Problem]:
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     allowed = list(schema.get("properties", {}))
     patterns = [re.compile(p) for p in schema.get("patternProperties", {})]
@@ -694,11 +708,30 @@ def _unknown_fields(error: ValidationError, path: JsonPath) -> list[Problem]:
     for key in error.instance:
         if key in allowed or any(p.search(key) for p in patterns):
             continue
-        hint = suggest(key, allowed)
+        hint = suggest(key, allowed) or _suggest_nested(key, schema, root)
         if not hint:
             hint = f"; expected one of: {', '.join(allowed)}" if allowed else "; this mapping takes no fields"
         out.append(Problem(path, f'unknown field "{key}"{hint}', path + (key,), at_key=True))
     return out
+
+
+def _suggest_nested(key: str, schema: Mapping[str, Any], root: Mapping[str, Any]) -> str:
+    """A field written a level too high: ``voice.answr_url`` → ``(did you mean "webhooks.answer_url"?)``."""
+    below: dict[str, str] = {}  # leaf name → path relative to ``schema``
+
+    def walk(sub: Any, prefix: str, depth: int) -> None:
+        sub = resolve_ref(root, sub)
+        if not isinstance(sub, Mapping) or depth > 3:
+            return
+        for name, child in sub.get("properties", {}).items():
+            path = f"{prefix}.{name}" if prefix else name
+            if prefix:
+                below.setdefault(name, path)
+            walk(child, path, depth + 1)
+
+    walk(schema, "", 0)
+    close = difflib.get_close_matches(key, list(below), n=1, cutoff=0.75)
+    return f' (did you mean "{below[close[0]]}"?)' if close else ""
 
 
 def _message(kind: str, value: Any, instance: Any, error: ValidationError) -> str:
@@ -717,8 +750,12 @@ def _message(kind: str, value: Any, instance: Any, error: ValidationError) -> st
     if kind == "pattern":
         return f"{hint or f'must match {value}'}, got {show(instance)}"
     if kind in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        words = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most",
-                 "exclusiveMaximum": "less than"}[kind]
+        words = {
+            "minimum": "at least",
+            "exclusiveMinimum": "more than",
+            "maximum": "at most",
+            "exclusiveMaximum": "less than",
+        }[kind]
         return f"must be {words} {value}, got {show(instance)}"
     if kind == "minLength":
         return "must not be empty" if value == 1 else f"must be at least {value} characters long"
@@ -726,16 +763,12 @@ def _message(kind: str, value: Any, instance: Any, error: ValidationError) -> st
         return f"must be at most {value} characters long"
     if kind == "uniqueItems":
         return "lists the same item more than once; remove the repeats"
-    if kind in ("minItems", "maxItems", "minProperties", "maxProperties"):
-        return f"{error.message}"
     return hint or error.message
 
 
 def _yaml_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return repr(value)
     return str(value)
 
 

@@ -12,6 +12,7 @@ Scalars follow the YAML 1.2 core schema rather than PyYAML's YAML 1.1 defaults: 
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 import re
 from collections.abc import Iterator, Mapping
@@ -66,15 +67,12 @@ class ManifestYamlLoader(_BaseLoader):  # type: ignore[misc, valid-type]
             return STR
         return SEQ if kind is SequenceNode else MAP
 
-    # No path resolvers are used; skipping their bookkeeping saves a call per node.
+    # PyYAML's path resolvers are not used: no-op hooks skip their bookkeeping on every node.
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
         return None
 
     def ascend_resolver(self) -> None:
         return None
-
-
-_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")  # what YAML counts as a line break
 
 
 @dataclass
@@ -91,10 +89,13 @@ class Positions:
     values: dict[str, int] = field(default_factory=dict)
     keys: dict[str, int] = field(default_factory=dict)
     _line_starts: list[int] = field(default_factory=list, repr=False)
+    _buckets: dict[str, list[str]] | None = field(default=None, repr=False)
 
     def location(self, offset: int) -> Location:
         if not self._line_starts:
-            self._line_starts = [0, *(m.end() for m in _LINE_BREAK.finditer(self.text))]
+            # splitlines() breaks where YAML does (\r\n, \r, \n, NEL, LS, PS); the other characters
+            # it splits on are control characters the parser has already refused.
+            self._line_starts = list(itertools.accumulate(map(len, self.text.splitlines(True)), initial=0))
         line = bisect.bisect_right(self._line_starts, offset)
         return Location(self.file, line, offset - self._line_starts[line - 1] + 1)
 
@@ -105,6 +106,22 @@ class Positions:
     def key(self, path: str) -> Location | None:
         offset = self.keys.get(path)
         return self.location(offset) if offset is not None else None
+
+    def paths_under(self, prefix: str) -> list[str]:
+        """Value paths starting with ``prefix`` (which ends with "."), e.g. one resource's properties.
+
+        Prefixes of three segments (``resources.app.properties.``) are served from an index built on
+        first use, so listing every resource's fields stays linear in the size of the file.
+        """
+        if prefix.count(".") != 3:
+            return [p for p in self.values if p.startswith(prefix) and len(p) > len(prefix)]
+        if self._buckets is None:
+            self._buckets = {}
+            for p in self.values:
+                parts = p.split(".", 3)
+                if len(parts) == 4 and parts[3]:
+                    self._buckets.setdefault(".".join(parts[:3]) + ".", []).append(p)
+        return self._buckets.get(prefix, [])
 
     def near(self, path: str, *, prefer_key: bool = False) -> Location:
         """The closest known location: ``path`` itself, else its nearest written ancestor."""
@@ -132,10 +149,10 @@ class SubtreeLocations(Mapping[str, Location]):
 
     def __iter__(self) -> Iterator[str]:
         n = len(self._prefix)
-        return (p[n:] for p in self._positions.values if p.startswith(self._prefix) and len(p) > n)
+        return (p[n:] for p in self._positions.paths_under(self._prefix))
 
     def __len__(self) -> int:
-        return sum(1 for _ in self)
+        return len(self._positions.paths_under(self._prefix))
 
     def __repr__(self) -> str:
         return f"SubtreeLocations({self._positions.file!r}, {self._prefix!r})"

@@ -216,3 +216,18 @@ def test_unlock_refuses_a_live_holder_and_clears_a_dead_one(project):
         if sleeper.poll() is None:
             sleeper.kill()
     assert os.path.isdir(project.dir / "state")
+
+
+def test_destroy_deletes_dependents_first_and_keeps_what_it_must(project):
+    project.write("main.yaml", APP_AND_NUMBERS.replace("    options:\n      protect: true\n", "    options:\n      on_delete: retain\n"))
+    assert project.cli("apply", "--auto-approve", "main.yaml").returncode == 0
+    project.sandbox.clear_log()
+    result = project.cli("destroy", "--auto-approve", "main.yaml")
+    assert result.returncode == 0, result.stdout + result.stderr
+    # uk-line (on_delete: delete) is cancelled before the application it links to is deleted;
+    # us-line (on_delete: retain) stays in the account and is only forgotten
+    assert _calls(project.sandbox.writes()) == [("POST", "/number/cancel"), ("DELETE", project.sandbox.writes()[1]["path"])]
+    assert project.sandbox.writes()[1]["path"].startswith("/v2/applications/")
+    assert "will be forgotten" in result.stdout
+    assert {n["msisdn"] for n in project.sandbox.owned_numbers()} == {"12015550001"}
+    assert project.cli("state", "list").stdout.strip() == ""
