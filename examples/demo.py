@@ -46,12 +46,16 @@ def edit_in_console(app_id: str) -> None:
     sandbox's admin API on the same data (not through provision, not in its request log)."""
     server = subprocess.Popen(
         [*PROVISION, "sandbox", "serve", "--port", "0", "--data", str(WORK / ".provision" / "sandbox")],
-        cwd=WORK, stdout=subprocess.PIPE, text=True,
+        cwd=WORK,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert server.stdout is not None
         endpoints = json.loads(server.stdout.readline())
-        patch = {"capabilities": {"voice": {"webhooks": {"answer_url": {"address": "https://old-ivr.example.net/answer"}}}}}
+        patch = {
+            "capabilities": {"voice": {"webhooks": {"answer_url": {"address": "https://old-ivr.example.net/answer"}}}}
+        }
         url = f"{endpoints['admin']}/_sandbox/vonage/sandbox-key/applications/{app_id}"
         httpx.patch(url, json=patch, timeout=10).raise_for_status()
         print(f"\n(console) changed the voice answer_url of application {app_id} to https://old-ivr.example.net/answer")
@@ -68,16 +72,22 @@ def main() -> None:
     say("1. Validate the manifest offline: schema, references, no API call.")
     run("validate", "quickstart.yaml")
 
-    say("2. Plan against the sandbox (a local emulator of Vonage's APIs). Nothing exists yet, so "
-        "everything is a create; the plan counts the API calls it made and will make.")
+    say(
+        "2. Plan against the sandbox (a local emulator of Vonage's APIs). Nothing exists yet, so "
+        "everything is a create; the plan counts the API calls it made and will make."
+    )
     run("--sandbox", "plan", "quickstart.yaml")
 
-    say("3. Apply: create the application (key pair generated locally), buy both numbers and link "
-        "them to it, recording each step in state as it lands.")
+    say(
+        "3. Apply: create the application (key pair generated locally), buy both numbers and link "
+        "them to it, recording each step in state as it lands."
+    )
     run("--sandbox", "apply", "--auto-approve", "quickstart.yaml")
 
-    say("4. Plan again: the accounts match the manifest, so there is nothing to do "
-        "(--detailed-exitcode exits 0 for no changes, 2 for changes).")
+    say(
+        "4. Plan again: the accounts match the manifest, so there is nothing to do "
+        "(--detailed-exitcode exits 0 for no changes, 2 for changes)."
+    )
     run("--sandbox", "plan", "--detailed-exitcode", "quickstart.yaml")
 
     say("5. Someone changes the application's answer URL in the provider console.")
@@ -85,8 +95,10 @@ def main() -> None:
     app_id = next(line.split("\t")[2] for line in state.stdout.splitlines() if line.startswith("support-app\t"))
     edit_in_console(app_id)
 
-    say("6. The next plan reports it as drift (changed outside provisioner), field by field, and "
-        "exits 2 so CI can flag it.")
+    say(
+        "6. The next plan reports it as drift (changed outside provisioner), field by field, and "
+        "exits 2 so CI can flag it."
+    )
     run("--sandbox", "plan", "--detailed-exitcode", "quickstart.yaml", expect=2)
 
     say("7. Apply puts it back with exactly one API write; a final plan shows no changes.")

@@ -24,8 +24,14 @@ from .plan import Action, Known, Plan, ResourceChange, make_lookup, resolve, sto
 from .state.base import IntentRecord, ResourceRecord, StateBackend, now_iso
 from .wait import SYSTEM_CLOCK, Clock, until_ready
 
-PAST = {"create": "created", "update": "updated", "replace": "replaced", "delete": "deleted",
-        "import": "imported", "noop": "unchanged"}
+PAST = {
+    "create": "created",
+    "update": "updated",
+    "replace": "replaced",
+    "delete": "deleted",
+    "import": "imported",
+    "noop": "unchanged",
+}
 
 
 @dataclass
@@ -94,8 +100,15 @@ def apply_plan(
 def _old_half(change: ResourceChange) -> ResourceChange:
     """The delete half of a replace: runs after the new object exists."""
     return ResourceChange(
-        change.name, change.kind, Action.DELETE, change.reasons, live=change.live, options=change.options,
-        retain=change.retain, writes=0 if change.retain else 1, notes=["old object of a replacement"],
+        change.name,
+        change.kind,
+        Action.DELETE,
+        change.reasons,
+        live=change.live,
+        options=change.options,
+        retain=change.retain,
+        writes=0 if change.retain else 1,
+        notes=["old object of a replacement"],
     )
 
 
@@ -105,8 +118,16 @@ def _dependents(change: ResourceChange, deletes: list[ResourceChange]) -> tuple[
 
 
 class _Runner:
-    def __init__(self, manifest: Manifest, state: StateBackend, clients: Mapping[str, Any], parallelism: int,
-                 no_wait: bool, clock: Clock, on_event: Event) -> None:
+    def __init__(
+        self,
+        manifest: Manifest,
+        state: StateBackend,
+        clients: Mapping[str, Any],
+        parallelism: int,
+        no_wait: bool,
+        clock: Clock,
+        on_event: Event,
+    ) -> None:
         self.manifest, self.state, self.clients = manifest, state, clients
         self.parallelism, self.no_wait, self.clock, self.on_event = max(1, parallelism), no_wait, clock, on_event
         self.known: dict[str, Known] = {}
@@ -149,8 +170,9 @@ class _Runner:
                     self.on_event("end", change, result)
 
     def _skip(self, change: ResourceChange, because: str) -> None:
-        result = StepResult(change.name, change.kind, change.action.value, "skipped",
-                            f"skipped: it depends on {because}, which failed")
+        result = StepResult(
+            change.name, change.kind, change.action.value, "skipped", f"skipped: it depends on {because}, which failed"
+        )
         with self._lock:
             self.results.append(result)
             self.failed.add(change.name)
@@ -168,11 +190,22 @@ class _Runner:
             verb = {"noop": "record", "import": "import"}.get(change.action.value, change.action.value)
             status, message = "failed", f"cannot {verb} {change.name}: {exc}"
         except Exception as exc:  # a bug must still leave a consistent journal and a clear report
-            status, message = "failed", f"cannot {change.action.value} {change.name}: unexpected {type(exc).__name__}: {exc}"
+            status, message = (
+                "failed",
+                f"cannot {change.action.value} {change.name}: unexpected {type(exc).__name__}: {exc}",
+            )
         writes = (client.counter.thread_writes() - before) if client is not None else 0
         record_id = change.live.id if change.live else None
-        return StepResult(change.name, change.kind, change.action.value, status, message, writes,
-                          time.monotonic() - started, self.known.get(change.name, Known({}, {})).attributes.get("id", record_id))
+        return StepResult(
+            change.name,
+            change.kind,
+            change.action.value,
+            status,
+            message,
+            writes,
+            time.monotonic() - started,
+            self.known.get(change.name, Known({}, {})).attributes.get("id", record_id),
+        )
 
     # -------------------------------------------------------------- one change
     def _act(self, change: ResourceChange, client: Any) -> str:
@@ -190,8 +223,9 @@ class _Runner:
         if change.action in (Action.CREATE, Action.REPLACE):
             props = kind.prepare_create(props, ctx)
             if kind.create_needs_intent:
-                self.state.add_intent(IntentRecord(change.name, change.kind, kind.natural_id(props),
-                                                   kind.intent_match(props), now_iso()))
+                self.state.add_intent(
+                    IntentRecord(change.name, change.kind, kind.natural_id(props), kind.intent_match(props), now_iso())
+                )
             try:
                 live = kind.create(client, props, ctx)
             except ProviderAPIError as exc:
@@ -216,14 +250,24 @@ class _Runner:
                 status = "pending"
             else:
                 timeout = res.options.timeouts.get("ready", kind.ready_timeout)
-                readiness = until_ready(lambda: kind.ready(self._refresh(kind, client, live)), timeout=timeout,
-                                        address=change.name, clock=self.clock)
+                readiness = until_ready(
+                    lambda: kind.ready(self._refresh(kind, client, live)),
+                    timeout=timeout,
+                    address=change.name,
+                    clock=self.clock,
+                )
         if readiness.state is ReadinessState.FAILED:
             raise ProvisionerError(f"{kind.title or change.kind} {live.id} failed: {readiness.message}")
         record = ResourceRecord(
-            name=change.name, kind=change.kind, id=live.id, properties=stored_properties(kind, props),
-            attributes=dict(live.attributes), options=res.options.to_json(),
-            dependencies=sorted(res.dependencies()), status=status, updated=now_iso(),
+            name=change.name,
+            kind=change.kind,
+            id=live.id,
+            properties=stored_properties(kind, props),
+            attributes=dict(live.attributes),
+            options=res.options.to_json(),
+            dependencies=sorted(res.dependencies()),
+            status=status,
+            updated=now_iso(),
         )
         old = change.record
         if change.action is not Action.NOOP or old is None or _differs(old, record):
@@ -241,4 +285,10 @@ class _Runner:
 
 def _differs(old: ResourceRecord, new: ResourceRecord) -> bool:
     return (old.properties, old.attributes, old.options, old.dependencies, old.status, old.id) != (
-        new.properties, new.attributes, new.options, new.dependencies, new.status, new.id)
+        new.properties,
+        new.attributes,
+        new.options,
+        new.dependencies,
+        new.status,
+        new.id,
+    )

@@ -51,14 +51,20 @@ def _out(text: str = "", err: bool = False) -> None:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--sandbox", is_flag=True, help="Run against an in-process sandbox (data and state under .provision/sandbox/).")
+@click.option(
+    "--sandbox", is_flag=True, help="Run against an in-process sandbox (data and state under .provision/sandbox/)."
+)
 @click.option("--sandbox-url", metavar="URL", help="Run against a running sandbox (its admin URL).")
-@click.option("--state", "state", metavar="DIR|URL", help="Where state lives (default: .provision/ beside the manifest).")
+@click.option(
+    "--state", "state", metavar="DIR|URL", help="Where state lives (default: .provision/ beside the manifest)."
+)
 @click.option("--no-color", is_flag=True, help="Plain output without ANSI colours.")
 @click.option("--verbose", "-v", is_flag=True, help="Show each step as it starts.")
 @click.version_option(package_name="provisioner", prog_name="provision")
 @click.pass_context
-def cli(ctx: click.Context, sandbox: bool, sandbox_url: str | None, state: str | None, no_color: bool, verbose: bool) -> None:
+def cli(
+    ctx: click.Context, sandbox: bool, sandbox_url: str | None, state: str | None, no_color: bool, verbose: bool
+) -> None:
     """Declarative infrastructure-as-code for Vonage, Sinch and Infobip."""
     if sandbox and sandbox_url:
         raise click.UsageError("use either --sandbox or --sandbox-url, not both")
@@ -92,7 +98,9 @@ def plan(s: Settings, paths: tuple[str, ...], out: str | None, fmt: str, detaile
     if out:
         _write_private(Path(out), render.dumps(render.plan_json(result)) + "\n")
     if result.refusals:
-        raise PlanError(f"the plan refuses {len(result.refusals)} change(s)", [c.refusal or "" for c in result.refusals])
+        raise PlanError(
+            f"the plan refuses {len(result.refusals)} change(s)", [c.refusal or "" for c in result.refusals]
+        )
     return EXIT_CHANGES if (detailed_exitcode and result.has_changes) else 0
 
 
@@ -113,11 +121,15 @@ def _write_private(path: Path, text: str) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
-@click.option("--parallelism", type=click.IntRange(1, 256), default=10, show_default=True, help="Concurrent API writes.")
+@click.option(
+    "--parallelism", type=click.IntRange(1, 256), default=10, show_default=True, help="Concurrent API writes."
+)
 @click.option("--no-wait", is_flag=True, help="Do not wait for asynchronous operations; the next run re-checks them.")
 @click.option("--lock-timeout", type=click.FloatRange(0), default=0.0, help="Seconds to wait for the state lock.")
 @pass_settings
-def apply(s: Settings, paths: tuple[str, ...], auto_approve: bool, parallelism: int, no_wait: bool, lock_timeout: float) -> int:
+def apply(
+    s: Settings, paths: tuple[str, ...], auto_approve: bool, parallelism: int, no_wait: bool, lock_timeout: float
+) -> int:
     """Make the accounts match the manifests."""
     return _converge(s, paths, auto_approve, parallelism, no_wait, lock_timeout, destroy=False)
 
@@ -133,14 +145,24 @@ def destroy(s: Settings, paths: tuple[str, ...], auto_approve: bool, parallelism
     return _converge(s, paths, auto_approve, parallelism, False, lock_timeout, destroy=True)
 
 
-def _converge(s: Settings, paths: tuple[str, ...], auto_approve: bool, parallelism: int, no_wait: bool,
-              lock_timeout: float, *, destroy: bool) -> int:
+def _converge(
+    s: Settings,
+    paths: tuple[str, ...],
+    auto_approve: bool,
+    parallelism: int,
+    no_wait: bool,
+    lock_timeout: float,
+    *,
+    destroy: bool,
+) -> int:
     with s.workspace(paths) as ws, ws.locked(timeout=lock_timeout):
         result = ws.plan(destroy=destroy)
         _out(render.plan_text(result, color=s.color))
         if result.refusals:
-            raise PlanError(f"cannot apply: the plan refuses {len(result.refusals)} change(s); nothing was changed",
-                            [c.refusal or "" for c in result.refusals])
+            raise PlanError(
+                f"cannot apply: the plan refuses {len(result.refusals)} change(s); nothing was changed",
+                [c.refusal or "" for c in result.refusals],
+            )
         if not result.has_changes:
             return 0
         if not auto_approve:
@@ -211,7 +233,9 @@ def state_rm(s: Settings, name: str) -> int:
     backend = s.state_backend()
     with backend.lock(LockInfo.current()):
         if name not in backend.read().resources:
-            raise StateError(f"cannot remove {name} from state: no such resource; `provision state list` shows what is there")
+            raise StateError(
+                f"cannot remove {name} from state: no such resource; `provision state list` shows what is there"
+            )
         backend.remove(name)
         backend.compact()
     _out(f"Removed {name} from state; the object itself was not touched.")
@@ -276,16 +300,29 @@ def sandbox() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", type=int, default=4010, show_default=True, help="Admin port (0 = any free port).")
 @click.option("--data", type=click.Path(file_okay=False), help="Persist the fake accounts in DIR (SQLite).")
-@click.option("--faults", type=click.FloatRange(0, 1), default=0.0, help="Rate of injected faults (429/5xx) on every API.")
-@click.option("--inventory-size", type=click.IntRange(1), default=1000, show_default=True, help="Available numbers per country.")
-@click.option("--credentials", type=click.Path(dir_okay=False, exists=True), help="JSON file pinning accepted credentials.")
-def sandbox_serve(host: str, port: int, data: str | None, faults: float, inventory_size: int, credentials: str | None) -> int:
+@click.option(
+    "--faults", type=click.FloatRange(0, 1), default=0.0, help="Rate of injected faults (429/5xx) on every API."
+)
+@click.option(
+    "--inventory-size", type=click.IntRange(1), default=1000, show_default=True, help="Available numbers per country."
+)
+@click.option(
+    "--credentials", type=click.Path(dir_okay=False, exists=True), help="JSON file pinning accepted credentials."
+)
+def sandbox_serve(
+    host: str, port: int, data: str | None, faults: float, inventory_size: int, credentials: str | None
+) -> int:
     """Serve every provider API on its own loopback port; print the endpoint map as JSON."""
     from .sandbox import SandboxConfig, serve
 
     creds = json.loads(Path(credentials).read_text()) if credentials else None
-    cfg = SandboxConfig(data_dir=Path(data) if data else None, host=host, admin_port=port,
-                        inventory_size=inventory_size, credentials=creds)
+    cfg = SandboxConfig(
+        data_dir=Path(data) if data else None,
+        host=host,
+        admin_port=port,
+        inventory_size=inventory_size,
+        credentials=creds,
+    )
     if faults:
         cfg = _with_faults(cfg, faults)
     serve(cfg)

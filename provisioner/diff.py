@@ -91,19 +91,19 @@ def compare(
     for path in sorted(paths):
         if _skipped(path, skip):
             continue
-        d, l = want.get(path, _MISSING), have.get(path, _MISSING)
-        if d is not UNKNOWN and d == l:
+        d, live_value = want.get(path, _MISSING), have.get(path, _MISSING)
+        if d is not UNKNOWN and d == live_value:
             continue
-        if d is _MISSING and not kind.full_replacement and l is _MISSING:
+        if d is _MISSING and not kind.full_replacement and live_value is _MISSING:
             continue
         if last is None:
             reasons: tuple[str, ...] = ("config",)
         else:
             a = before.get(path, _MISSING)
-            config, drift = a != d, a != l
+            config, drift = a != d, a != live_value
             reasons = tuple(r for r, on in (("config", config), ("drift", drift)) if on) or ("config",)
         sensitive = _skipped(path, kind.sensitive)
-        changes.append(FieldChange(path, l, d, reasons, sensitive))
+        changes.append(FieldChange(path, live_value, d, reasons, sensitive))
     return changes
 
 

@@ -114,9 +114,7 @@ class ApiHost:
                     method=method,
                     url=path,
                 ) from exc
-            retryable = response.status_code == 429 or (
-                response.status_code >= 500 and method in IDEMPOTENT
-            )
+            retryable = response.status_code == 429 or (response.status_code >= 500 and method in IDEMPOTENT)
             if retryable and attempt + 1 < MAX_ATTEMPTS:
                 self.counter.retried()
                 retry_pause(attempt, _retry_after(response), self.clock)

@@ -21,6 +21,7 @@ from .errors import Issue, ManifestError
 from .graph import check_cycles
 from .model import DesiredResource, Location, Manifest, OnDelete, Options, Ref, Secret, Template
 from .schema import (
+    TYPE_WORDS,
     JsonPath,
     Problem,
     is_kind,
@@ -44,23 +45,10 @@ _TOKEN = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
 _ENV = re.compile(r"env:([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?", re.DOTALL)
 _FILE = re.compile(r"file:(.+)", re.DOTALL)
 _REF = re.compile(r"([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)")
-_SYNTAX_HELP = (
-    "use ${env:NAME}, ${env:NAME:-default}, ${file:path} or ${resource.attribute}, and $${ for a literal ${"
-)
-_TYPE_WORDS = {
-    "string": "a string",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "object": "a mapping",
-    "array": "a list",
-    "null": "nothing",
-}
+_SYNTAX_HELP = "use ${env:NAME}, ${env:NAME:-default}, ${file:path} or ${resource.attribute}, and $${ for a literal ${"
 
 
-def load_manifest(
-    paths: Sequence[str | Path] | str | Path, *, env: Mapping[str, str] | None = None
-) -> Manifest:
+def load_manifest(paths: Sequence[str | Path] | str | Path, *, env: Mapping[str, str] | None = None) -> Manifest:
     """Load, interpolate and validate manifest files (a directory means its ``*.yaml``/``*.yml``).
 
     Strings in ``properties``, ``providers`` and ``state`` may use ``${env:NAME}`` (an empty
@@ -250,9 +238,7 @@ class _Loader:
     def _provider(self, name: str, settings: Any, positions: Positions, interp: _Interpolator) -> None:
         path = f"providers.{name}"
         if isinstance(settings, dict):
-            settings = {
-                k: _maybe_secret(k, v, interp.from_source(f"{path}.{k}")) for k, v in settings.items()
-            }
+            settings = {k: _maybe_secret(k, v, interp.from_source(f"{path}.{k}")) for k, v in settings.items()}
         here = positions.near(path, prefer_key=True)
         earlier = self.providers.get(name)
         if earlier is None:
@@ -505,7 +491,7 @@ def _issue_key(issue: Issue) -> tuple[str, int, int, str, str]:
 
 
 def _type_words(types: frozenset[str]) -> str:
-    return " or ".join(_TYPE_WORDS.get(t, t) for t in sorted(types))
+    return " or ".join(TYPE_WORDS.get(t, t) for t in sorted(types))
 
 
 def _maybe_secret(key: str, value: Any, from_source: bool) -> Any:
@@ -632,9 +618,7 @@ class _Interpolator:
         parts.append(text[pos:])
         return _assemble(parts)
 
-    def _expression(
-        self, body: str, token: str, loc: Location, doc_path: str, refs_allowed: bool
-    ) -> str | Ref:
+    def _expression(self, body: str, token: str, loc: Location, doc_path: str, refs_allowed: bool) -> str | Ref:
         if m := _ENV.fullmatch(body):
             self._sourced.add(doc_path)
             return self._env(m.group(1), m.group(2), loc, doc_path)

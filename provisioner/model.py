@@ -9,7 +9,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +88,7 @@ def fingerprint(value: str, key: bytes = b"provisioner-fp-v1") -> str:
     return hmac.new(key, str.__str__(value).encode(), hashlib.sha256).hexdigest()[:12]
 
 
-class OnDelete(str, Enum):
+class OnDelete(StrEnum):
     DELETE = "delete"
     RETAIN = "retain"
 
@@ -184,7 +184,7 @@ class LiveObject:
     attributes: Mapping[str, Any] = field(default_factory=dict)
 
 
-class ReadinessState(str, Enum):
+class ReadinessState(StrEnum):
     READY = "ready"
     PENDING = "pending"
     FAILED = "failed"

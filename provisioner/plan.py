@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from graphlib import TopologicalSorter
 from typing import Any
 
@@ -35,7 +35,7 @@ from .state.base import IntentRecord, ResourceRecord, Snapshot
 PLAN_FORMAT_VERSION = 1
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     CREATE = "create"
     UPDATE = "update"
     REPLACE = "replace"
@@ -90,7 +90,10 @@ class Plan:
         return any(c.is_change for c in self.changes)
 
     def summary(self) -> dict[str, int]:
-        counts = {a.value: 0 for a in (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.IMPORT, Action.NOOP)}
+        counts = {
+            a.value: 0
+            for a in (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.IMPORT, Action.NOOP)
+        }
         for c in self.changes:
             counts[c.action.value] += 1
         return counts
@@ -227,7 +230,12 @@ def _plan_resource(
     if record is not None and record.kind != res.kind:
         record = None  # a different kind under the same name: the old one is deleted separately
     change = ResourceChange(
-        res.name, res.kind, Action.NOOP, desired=props, record=record, options=res.options,
+        res.name,
+        res.kind,
+        Action.NOOP,
+        desired=props,
+        record=record,
+        options=res.options,
         dependencies=tuple(sorted(res.dependencies())),
     )
     natural_id = kind.natural_id(props)
@@ -260,12 +268,17 @@ def _plan_resource(
         _plan_import(kind, change, props, res.options)
     elif live is None:
         change.action, change.reasons = Action.CREATE, ("drift",)
-        change.notes.append(f"{kind.title or 'object'} {record.id} no longer exists in the account (deleted outside provisioner); it will be created again")
+        change.notes.append(
+            f"{kind.title or 'object'} {record.id} no longer exists in the account (deleted outside "
+            "provisioner); it will be created again"
+        )
         if kind.non_fungible:
             change.notes.append("a released number can only be bought back if it is still available")
     else:
         change.live = live
-        change.changes = compare(kind, kind.normalize(props), record.properties, kind.normalize(live.properties), res.options.ignore_changes)
+        change.changes = compare(
+            kind, kind.normalize(props), record.properties, kind.normalize(live.properties), res.options.ignore_changes
+        )
         if change.changes:
             forced = [c.path for c in change.changes if c.path.split(".")[0] in kind.replace_on]
             change.action = Action.REPLACE if forced else Action.UPDATE
@@ -280,13 +293,19 @@ def _plan_resource(
 def _plan_import(kind: Kind, change: ResourceChange, props: Mapping[str, Any], options: Options) -> None:  # type: ignore[type-arg]
     assert change.live is not None
     change.action = Action.IMPORT
-    change.changes = compare(kind, kind.normalize(props), None, kind.normalize(change.live.properties), options.ignore_changes)
+    change.changes = compare(
+        kind, kind.normalize(props), None, kind.normalize(change.live.properties), options.ignore_changes
+    )
     change.reasons = ("config",)
     if not change.recovered:
-        change.notes.append(f"{kind.title or 'object'} {change.live.id} already exists in the account; it will be adopted, not created")
+        change.notes.append(
+            f"{kind.title or 'object'} {change.live.id} already exists in the account; it will be adopted, not created"
+        )
 
 
-def _recover(kind: Kind, intent: IntentRecord, observation: Observation, claimed: set[tuple[str, str]]) -> LiveObject | None:  # type: ignore[type-arg]
+def _recover(
+    kind: Kind, intent: IntentRecord, observation: Observation, claimed: set[tuple[str, str]]
+) -> LiveObject | None:  # type: ignore[type-arg]
     from .kind import Intent
 
     candidates = [o for oid, o in observation.by_kind.get(kind.kind, {}).items() if (kind.kind, oid) not in claimed]
@@ -294,7 +313,9 @@ def _recover(kind: Kind, intent: IntentRecord, observation: Observation, claimed
 
 
 def _refuse_replace(kind: Kind, change: ResourceChange) -> None:  # type: ignore[type-arg]
-    fields = ", ".join(sorted({c.path for c in change.changes if c.path.split(".")[0] in kind.replace_on})) or "identity"
+    fields = (
+        ", ".join(sorted({c.path for c in change.changes if c.path.split(".")[0] in kind.replace_on})) or "identity"
+    )
     if change.options.protect:
         change.refusal = (
             f"cannot replace {change.name}: it is protected and changing {fields} forces a replacement; "
@@ -315,11 +336,10 @@ def _refuse_replace(kind: Kind, change: ResourceChange) -> None:  # type: ignore
         )
 
 
-def _plan_deletes(desired: Mapping[str, DesiredResource], snapshot: Snapshot, observation: Observation) -> list[ResourceChange]:
-    gone = {
-        n: r for n, r in snapshot.resources.items()
-        if n not in desired or desired[n].kind != r.kind
-    }
+def _plan_deletes(
+    desired: Mapping[str, DesiredResource], snapshot: Snapshot, observation: Observation
+) -> list[ResourceChange]:
+    gone = {n: r for n, r in snapshot.resources.items() if n not in desired or desired[n].kind != r.kind}
     graph = {n: [d for d in r.dependencies if d in gone] for n, r in gone.items()}
     order = list(TopologicalSorter(graph).static_order())
     order.reverse()  # dependents first
@@ -331,8 +351,15 @@ def _plan_deletes(desired: Mapping[str, DesiredResource], snapshot: Snapshot, ob
         live = observation.find(record.kind, record.id)
         on_delete = options.on_delete or kind.default_on_delete
         change = ResourceChange(
-            name, record.kind, Action.DELETE, ("config",), record=record, live=live, options=options,
-            dependencies=tuple(record.dependencies), retain=on_delete is OnDelete.RETAIN,
+            name,
+            record.kind,
+            Action.DELETE,
+            ("config",),
+            record=record,
+            live=live,
+            options=options,
+            dependencies=tuple(record.dependencies),
+            retain=on_delete is OnDelete.RETAIN,
         )
         what = f"{kind.title or 'object'} {record.id}"
         if options.protect:

@@ -16,13 +16,30 @@ from .kind import FieldChange
 from .model import Unknown
 from .plan import PLAN_FORMAT_VERSION, Action, Plan, ResourceChange
 
-_SYMBOL = {Action.CREATE: "+", Action.UPDATE: "~", Action.REPLACE: "-/+", Action.DELETE: "-",
-           Action.IMPORT: "<=", Action.NOOP: " "}
-_COLOR = {Action.CREATE: "32", Action.UPDATE: "33", Action.REPLACE: "35", Action.DELETE: "31",
-          Action.IMPORT: "36", Action.NOOP: "0"}
-_PHRASE = {Action.CREATE: "will be created", Action.UPDATE: "will be updated in place",
-           Action.REPLACE: "must be replaced", Action.DELETE: "will be deleted",
-           Action.IMPORT: "will be imported (adopted)", Action.NOOP: "is up to date"}
+_SYMBOL = {
+    Action.CREATE: "+",
+    Action.UPDATE: "~",
+    Action.REPLACE: "-/+",
+    Action.DELETE: "-",
+    Action.IMPORT: "<=",
+    Action.NOOP: " ",
+}
+_COLOR = {
+    Action.CREATE: "32",
+    Action.UPDATE: "33",
+    Action.REPLACE: "35",
+    Action.DELETE: "31",
+    Action.IMPORT: "36",
+    Action.NOOP: "0",
+}
+_PHRASE = {
+    Action.CREATE: "will be created",
+    Action.UPDATE: "will be updated in place",
+    Action.REPLACE: "must be replaced",
+    Action.DELETE: "will be deleted",
+    Action.IMPORT: "will be imported (adopted)",
+    Action.NOOP: "is up to date",
+}
 
 
 class Style:
@@ -45,7 +62,7 @@ def value(v: Any) -> str:
     if v is None:
         return "(none)"
     if isinstance(v, str) and v.startswith(FP_PREFIX):
-        return f"(sensitive, fp {v[len(FP_PREFIX):len(FP_PREFIX) + 8]}…)"
+        return f"(sensitive, fp {v[len(FP_PREFIX) : len(FP_PREFIX) + 8]}…)"
     if isinstance(v, str):
         return json.dumps(v, ensure_ascii=False)
     return json.dumps(v, ensure_ascii=False, default=str)
@@ -125,7 +142,11 @@ def _field_lines(changes: list[FieldChange], action: Action, s: Style) -> list[s
     out = []
     for ch in changes:
         why = s.dim(f"  {_reason_tag(ch.reasons)}") if ch.reasons else ""
-        forces = s(" (forces replacement)", "35") if action is Action.REPLACE and ch.path.split(".")[0] in _replace_fields() else ""
+        forces = (
+            s(" (forces replacement)", "35")
+            if action is Action.REPLACE and ch.path.split(".")[0] in _replace_fields()
+            else ""
+        )
         if ch.old is None:
             out.append(f"      {s('+', '32')} {ch.path}: {value(ch.new)}{forces}{why}")
         elif ch.new is None:
@@ -175,8 +196,13 @@ def _change_json(c: ResourceChange) -> dict[str, Any]:
         "reason": list(c.reasons),
         "id": c.live.id if c.live is not None else None,
         "changes": [
-            {"path": ch.path, "old": _jsonable(ch.old), "new": _jsonable(ch.new), "reason": list(ch.reasons),
-             "sensitive": ch.sensitive}
+            {
+                "path": ch.path,
+                "old": _jsonable(ch.old),
+                "new": _jsonable(ch.new),
+                "reason": list(ch.reasons),
+                "sensitive": ch.sensitive,
+            }
             for ch in c.changes
         ],
         "writes": c.writes,
@@ -187,7 +213,9 @@ def _change_json(c: ResourceChange) -> dict[str, Any]:
 
 
 def dumps(data: Any) -> str:
-    return json.dumps(data, indent=2, sort_keys=False, default=lambda o: _jsonable(o) if isinstance(o, Unknown) else str(o))
+    return json.dumps(
+        data, indent=2, sort_keys=False, default=lambda o: _jsonable(o) if isinstance(o, Unknown) else str(o)
+    )
 
 
 # ---------------------------------------------------------------- apply progress and summary
@@ -228,8 +256,15 @@ def apply_json(result: ApplyResult) -> dict[str, Any]:
     return {
         "ok": result.ok,
         "steps": [
-            {"name": r.name, "type": r.kind, "action": r.action, "status": r.status, "message": r.message,
-             "writes": r.writes, "id": r.id}
+            {
+                "name": r.name,
+                "type": r.kind,
+                "action": r.action,
+                "status": r.status,
+                "message": r.message,
+                "writes": r.writes,
+                "id": r.id,
+            }
             for r in result.steps
         ],
         "api_calls": {"writes": sum(r.writes for r in result.steps)},

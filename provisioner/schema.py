@@ -581,9 +581,7 @@ def _k_then_else(c: _Compiler, value: Any, schema: Any) -> None:
 
 def _k_dependent_required(c: _Compiler, value: Any, schema: Any) -> Check:
     deps = {k: list(v) for k, v in value.items()}
-    return lambda x: (
-        not isinstance(x, dict) or all(all(d in x for d in needed) for k, needed in deps.items() if k in x)
-    )
+    return lambda x: not isinstance(x, dict) or all(all(d in x for d in needed) for k, needed in deps.items() if k in x)
 
 
 def _k_dependent_schemas(c: _Compiler, value: Any, schema: Any) -> Check:
@@ -631,7 +629,7 @@ _ORDER = tuple(_KEYWORDS)
 # ---------------------------------------------------------------- human messages
 
 
-_TYPE_NAMES = {
+TYPE_WORDS = {  # JSON Schema type → the words messages use
     "string": "a string",
     "integer": "a whole number",
     "number": "a number",
@@ -738,7 +736,7 @@ def _message(kind: str, value: Any, instance: Any, error: ValidationError) -> st
     hint = _hint(error)
     if kind == "type":
         expected = [value] if isinstance(value, str) else list(value)
-        want = " or ".join(_TYPE_NAMES.get(t, t) for t in expected)
+        want = " or ".join(TYPE_WORDS.get(t, t) for t in expected)
         msg = f"expected {want}, got {show(instance)}"
         if "string" in expected and isinstance(instance, (int, float)):
             msg += f'; quote it: "{_yaml_text(instance)}"'

@@ -124,10 +124,20 @@ class Workspace:
         kinds = {r.kind for r in self.manifest.resources.values()} | {r.kind for r in snapshot.resources.values()}
         return build_plan(self.manifest, snapshot, self.clients_for(kinds), self.counter, destroy=destroy)
 
-    def apply(self, plan: Plan, *, parallelism: int = 10, no_wait: bool = False, on_event: Event | None = None) -> ApplyResult:
+    def apply(
+        self, plan: Plan, *, parallelism: int = 10, no_wait: bool = False, on_event: Event | None = None
+    ) -> ApplyResult:
         kinds = {c.kind for c in plan.changes}
-        return apply_plan(plan, self.manifest, self.state, self.clients_for(kinds), parallelism=parallelism,
-                          no_wait=no_wait, clock=self.clock, on_event=on_event)
+        return apply_plan(
+            plan,
+            self.manifest,
+            self.state,
+            self.clients_for(kinds),
+            parallelism=parallelism,
+            no_wait=no_wait,
+            clock=self.clock,
+            on_event=on_event,
+        )
 
 
 def _state_from_manifest(manifest: Manifest, env: Mapping[str, str]) -> str | None:
@@ -147,5 +157,7 @@ def fetch_endpoints(admin_url: str) -> dict[str, str]:
         r.raise_for_status()
         data = r.json()
     except (httpx.HTTPError, ValueError) as exc:
-        raise UsageError(f"cannot reach the sandbox at {admin_url}: {exc}; start one with `provision sandbox serve`") from exc
+        raise UsageError(
+            f"cannot reach the sandbox at {admin_url}: {exc}; start one with `provision sandbox serve`"
+        ) from exc
     return {k: v for k, v in data.items() if k != "admin"}

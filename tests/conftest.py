@@ -98,14 +98,22 @@ class Project:
         path.write_text(textwrap.dedent(text).lstrip())
         return path
 
-    def cli(self, *args: str, env: dict[str, str] | None = None, use_sandbox: bool = True) -> subprocess.CompletedProcess[str]:
-        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("VONAGE_", "SINCH_", "INFOBIP_", "PROVISION_"))}
+    def cli(
+        self, *args: str, env: dict[str, str] | None = None, use_sandbox: bool = True
+    ) -> subprocess.CompletedProcess[str]:
+        full_env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("VONAGE_", "SINCH_", "INFOBIP_", "PROVISION_"))
+        }
         full_env.update(env or {})
         full_env["NO_COLOR"] = "1"
         prefix = ["--sandbox-url", self.sandbox.admin, "--state", str(self.dir / "state")] if use_sandbox else []
         return subprocess.run(
             [sys.executable, "-m", "provisioner", *prefix, *args],
-            cwd=self.dir, env=full_env, text=True, capture_output=True, timeout=120,
+            cwd=self.dir,
+            env=full_env,
+            text=True,
+            capture_output=True,
+            timeout=120,
         )
 
 

@@ -30,13 +30,16 @@ def test_declared_behaviour_is_consistent():
     for name, kind in registry.all_kinds().items():
         assert set(kind.natural_key) <= set(kind.replace_on) or not kind.natural_key, name
         if kind.non_fungible:
-            assert kind.default_on_delete.value == "retain", f"{name}: non-fungible objects must not be released by default"
+            assert kind.default_on_delete.value == "retain", (
+                f"{name}: non-fungible objects must not be released by default"
+            )
         assert kind.title, name
 
 
 def test_only_the_cli_imports_click():
     offenders = [
-        p.relative_to(ROOT) for p in PKG.rglob("*.py")
+        p.relative_to(ROOT)
+        for p in PKG.rglob("*.py")
         if p.name != "cli.py" and re.search(r"^\s*(import click|from click)", p.read_text(), re.M)
     ]
     assert offenders == []

@@ -28,13 +28,30 @@ resources:
 
 def test_sigkill_after_purchase_then_next_apply_adopts_instead_of_buying(project):
     project.write("main.yaml", MANIFEST)
-    project.sandbox.admin_call("POST", "/_sandbox/faults", json={"api": "vonage.rest", "rate": 1.0, "after": True, "delay_ms": 30000, "path": "/number/buy",
-                                                                  "count": 1})
+    project.sandbox.admin_call(
+        "POST",
+        "/_sandbox/faults",
+        json={"api": "vonage.rest", "rate": 1.0, "after": True, "delay_ms": 30000, "path": "/number/buy", "count": 1},
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VONAGE_", "PROVISION_"))}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "provisioner", "--sandbox-url", project.sandbox.admin, "--state", str(project.dir / "state"),
-         "apply", "--auto-approve", "main.yaml"],
-        cwd=project.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "provisioner",
+            "--sandbox-url",
+            project.sandbox.admin,
+            "--state",
+            str(project.dir / "state"),
+            "apply",
+            "--auto-approve",
+            "main.yaml",
+        ],
+        cwd=project.dir,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         deadline = time.monotonic() + 30

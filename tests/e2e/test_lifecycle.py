@@ -62,9 +62,14 @@ def test_apply_from_empty_then_replan_shows_no_changes(project):
     applied = project.cli("apply", "--auto-approve", "main.yaml")
     assert applied.returncode == 0, applied.stdout + applied.stderr
     writes = _calls(project.sandbox.writes())
-    assert sorted(writes) == sorted([
-        ("POST", "/v2/applications"), ("POST", "/number/buy"), ("POST", "/number/buy"), ("POST", "/number/update"),
-    ])
+    assert sorted(writes) == sorted(
+        [
+            ("POST", "/v2/applications"),
+            ("POST", "/number/buy"),
+            ("POST", "/number/buy"),
+            ("POST", "/number/update"),
+        ]
+    )
     # the app is created before the number that references it is linked
     assert writes.index(("POST", "/v2/applications")) < writes.index(("POST", "/number/update"))
     owned = {n["msisdn"]: n for n in project.sandbox.owned_numbers()}
@@ -122,7 +127,10 @@ def test_removing_resources_deletes_or_refuses(project):
 
 
 def test_numbers_are_never_released_implicitly(project):
-    path = project.write("main.yaml", APP_AND_NUMBERS.replace("      on_delete: delete\n", "      {}\n").replace("    options:\n      {}\n", ""))
+    path = project.write(
+        "main.yaml",
+        APP_AND_NUMBERS.replace("      on_delete: delete\n", "      {}\n").replace("    options:\n      {}\n", ""),
+    )
     assert project.cli("apply", "--auto-approve", "main.yaml").returncode == 0
     path.write_text(APP_AND_NUMBERS.split("  uk-line:")[0] + APP_AND_NUMBERS.split("      on_delete: delete\n")[1])
     project.sandbox.clear_log()
@@ -138,9 +146,14 @@ def test_out_of_band_change_is_reported_as_drift(project):
     assert project.cli("apply", "--auto-approve", "main.yaml").returncode == 0
     app_id = json.loads(project.cli("state", "show", "support-app").stdout)["id"]
     project.sandbox.admin_call(
-        "PATCH", f"/_sandbox/vonage/sandbox-key/applications/{app_id}",
-        json={"capabilities": {"voice": {"webhooks": {"event_url": {"address": "https://rogue.example.com/e"}}},
-                               "rtc": {"webhooks": {"event_url": {"address": "https://rogue.example.com/rtc", "http_method": "POST"}}}}},
+        "PATCH",
+        f"/_sandbox/vonage/sandbox-key/applications/{app_id}",
+        json={
+            "capabilities": {
+                "voice": {"webhooks": {"event_url": {"address": "https://rogue.example.com/e"}}},
+                "rtc": {"webhooks": {"event_url": {"address": "https://rogue.example.com/rtc", "http_method": "POST"}}},
+            }
+        },
     )
     plan = project.cli("plan", "--detailed-exitcode", "--format", "json", "main.yaml")
     assert plan.returncode == 2
@@ -161,7 +174,13 @@ def test_out_of_band_change_is_reported_as_drift(project):
 def test_second_apply_fails_fast_naming_the_lock_holder(project):
     project.write("main.yaml", APP_AND_NUMBERS)
     backend = open_state(project.dir / "state", project.dir)
-    holder = LockInfo(host="ci-runner-7", pid=4242, user="deploy-bot", command="provision apply prod.yaml", started="2026-11-22T09:00:00Z")
+    holder = LockInfo(
+        host="ci-runner-7",
+        pid=4242,
+        user="deploy-bot",
+        command="provision apply prod.yaml",
+        started="2026-11-22T09:00:00Z",
+    )
     with backend.lock(holder):
         result = project.cli("apply", "--auto-approve", "main.yaml")
     assert result.returncode == 1
@@ -219,14 +238,20 @@ def test_unlock_refuses_a_live_holder_and_clears_a_dead_one(project):
 
 
 def test_destroy_deletes_dependents_first_and_keeps_what_it_must(project):
-    project.write("main.yaml", APP_AND_NUMBERS.replace("    options:\n      protect: true\n", "    options:\n      on_delete: retain\n"))
+    project.write(
+        "main.yaml",
+        APP_AND_NUMBERS.replace("    options:\n      protect: true\n", "    options:\n      on_delete: retain\n"),
+    )
     assert project.cli("apply", "--auto-approve", "main.yaml").returncode == 0
     project.sandbox.clear_log()
     result = project.cli("destroy", "--auto-approve", "main.yaml")
     assert result.returncode == 0, result.stdout + result.stderr
     # uk-line (on_delete: delete) is cancelled before the application it links to is deleted;
     # us-line (on_delete: retain) stays in the account and is only forgotten
-    assert _calls(project.sandbox.writes()) == [("POST", "/number/cancel"), ("DELETE", project.sandbox.writes()[1]["path"])]
+    assert _calls(project.sandbox.writes()) == [
+        ("POST", "/number/cancel"),
+        ("DELETE", project.sandbox.writes()[1]["path"]),
+    ]
     assert project.sandbox.writes()[1]["path"].startswith("/v2/applications/")
     assert "will be forgotten" in result.stdout
     assert {n["msisdn"] for n in project.sandbox.owned_numbers()} == {"12015550001"}

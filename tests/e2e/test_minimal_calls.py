@@ -57,7 +57,9 @@ def test_apply_of_k_changes_makes_k_writes(project):
 
 
 def test_number_purchase_extras_are_exactly_the_documented_ones(project):
-    project.write("n.yaml", """
+    project.write(
+        "n.yaml",
+        """
         version: 1
         resources:
           bare:
@@ -66,7 +68,8 @@ def test_number_purchase_extras_are_exactly_the_documented_ones(project):
           routed:
             type: vonage.number
             properties: {country: GB, msisdn: "447700900003", mo_http_url: "https://sms.example.com/in"}
-    """)
+    """,
+    )
     plan = json.loads(project.cli("plan", "--format", "json", "n.yaml").stdout)
     # buy only; buy + /number/update (Vonage's buy takes no settings)
     assert {c["name"]: c["writes"] for c in plan["resource_changes"]} == {"bare": 1, "routed": 2}

@@ -39,8 +39,13 @@ def test_no_secret_reaches_output_state_or_plan(project):
     env = {"VONAGE_API_KEY": "leakcheck", "VONAGE_API_SECRET": SECRET}
     project.write("main.yaml", MANIFEST)
     outputs = []
-    for args in (["plan", "--out", "plan.json", "main.yaml"], ["apply", "--auto-approve", "main.yaml"],
-                 ["plan", "--format", "json", "main.yaml"], ["state", "show", "keyed-app"], ["state", "list"]):
+    for args in (
+        ["plan", "--out", "plan.json", "main.yaml"],
+        ["apply", "--auto-approve", "main.yaml"],
+        ["plan", "--format", "json", "main.yaml"],
+        ["state", "show", "keyed-app"],
+        ["state", "list"],
+    ):
         result = project.cli(*args, env=env)
         assert result.returncode == 0, result.stdout + result.stderr
         outputs.append(result.stdout + result.stderr)

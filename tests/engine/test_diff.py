@@ -13,54 +13,149 @@ APP, NUM = Application(), Number()
 
 
 def _app(answer: str = "https://a.example/answer", **extra):
-    props = {"name": "x", "capabilities": {"voice": {"webhooks": {"answer_url": {"address": answer, "http_method": "GET"}}}}}
+    props = {
+        "name": "x",
+        "capabilities": {"voice": {"webhooks": {"answer_url": {"address": answer, "http_method": "GET"}}}},
+    }
     props.update(extra)
     return props
 
 
 CASES = [
     # (reason, kind, desired, last, live, ignore, expected [(path, old, new, reasons)])
-    ("in sync after provider defaults are filled in: no change", APP,
-     _app(), _app(), {**_app(), "privacy": {"improve_ai": True}}, (), []),
-    ("manifest edited, live unchanged: config", APP,
-     _app("https://b.example/answer"), _app(), _app(), (),
-     [("capabilities.voice.webhooks.answer_url.address", "https://a.example/answer", "https://b.example/answer", ("config",))]),
-    ("live edited outside, manifest unchanged: drift", APP,
-     _app(), _app(), _app("https://evil.example/answer"), (),
-     [("capabilities.voice.webhooks.answer_url.address", "https://evil.example/answer", "https://a.example/answer", ("drift",))]),
-    ("both edited differently: config and drift", APP,
-     _app("https://b.example/answer"), _app(), _app("https://evil.example/answer"), (),
-     [("capabilities.voice.webhooks.answer_url.address", "https://evil.example/answer", "https://b.example/answer", ("config", "drift"))]),
-    ("full replacement: a capability added outside is drift (the PUT would remove it)", APP,
-     _app(), _app(), {**_app(), "capabilities": {**_app()["capabilities"], "vbc": {}}}, (),
-     [("capabilities.vbc", {}, None, ("drift",))]),
-    ("ignore_changes silences a path", APP,
-     _app(), _app(), _app("https://evil.example/answer"), ("capabilities.voice.webhooks",), []),
-    ("public key not declared: the provider's key is not compared", APP,
-     _app(), _app(), {**_app(), "public_key": "-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----\n"}, (), []),
-    ("partial kind: undeclared live fields are not compared", NUM,
-     {"country": "GB", "msisdn": "447700900001"}, {"country": "GB", "msisdn": "447700900001"},
-     {"country": "GB", "msisdn": "447700900001", "mo_http_url": "https://x.example"}, (), []),
-    ("partial kind: a field removed from the manifest is cleared (seen through last-applied)", NUM,
-     {"country": "GB", "msisdn": "447700900001"}, {"country": "GB", "msisdn": "447700900001", "app_id": "a1"},
-     {"country": "GB", "msisdn": "447700900001", "app_id": "a1"}, (),
-     [("app_id", "a1", None, ("config",))]),
-    ("no last-applied (import): differences are config", NUM,
-     {"country": "GB", "msisdn": "447700900001", "app_id": "a2"}, None,
-     {"country": "GB", "msisdn": "447700900001", "app_id": "a1"}, (),
-     [("app_id", "a1", "a2", ("config",))]),
-    ("a value known only after apply is always a change", NUM,
-     {"country": "GB", "msisdn": "447700900001", "app_id": UNKNOWN}, None,
-     {"country": "GB", "msisdn": "447700900001"}, (),
-     [("app_id", None, UNKNOWN, ("config",))]),
+    (
+        "in sync after provider defaults are filled in: no change",
+        APP,
+        _app(),
+        _app(),
+        {**_app(), "privacy": {"improve_ai": True}},
+        (),
+        [],
+    ),
+    (
+        "manifest edited, live unchanged: config",
+        APP,
+        _app("https://b.example/answer"),
+        _app(),
+        _app(),
+        (),
+        [
+            (
+                "capabilities.voice.webhooks.answer_url.address",
+                "https://a.example/answer",
+                "https://b.example/answer",
+                ("config",),
+            )
+        ],
+    ),
+    (
+        "live edited outside, manifest unchanged: drift",
+        APP,
+        _app(),
+        _app(),
+        _app("https://evil.example/answer"),
+        (),
+        [
+            (
+                "capabilities.voice.webhooks.answer_url.address",
+                "https://evil.example/answer",
+                "https://a.example/answer",
+                ("drift",),
+            )
+        ],
+    ),
+    (
+        "both edited differently: config and drift",
+        APP,
+        _app("https://b.example/answer"),
+        _app(),
+        _app("https://evil.example/answer"),
+        (),
+        [
+            (
+                "capabilities.voice.webhooks.answer_url.address",
+                "https://evil.example/answer",
+                "https://b.example/answer",
+                ("config", "drift"),
+            )
+        ],
+    ),
+    (
+        "full replacement: a capability added outside is drift (the PUT would remove it)",
+        APP,
+        _app(),
+        _app(),
+        {**_app(), "capabilities": {**_app()["capabilities"], "vbc": {}}},
+        (),
+        [("capabilities.vbc", {}, None, ("drift",))],
+    ),
+    (
+        "ignore_changes silences a path",
+        APP,
+        _app(),
+        _app(),
+        _app("https://evil.example/answer"),
+        ("capabilities.voice.webhooks",),
+        [],
+    ),
+    (
+        "public key not declared: the provider's key is not compared",
+        APP,
+        _app(),
+        _app(),
+        {**_app(), "public_key": "-----BEGIN PUBLIC KEY-----\nabc\n-----END PUBLIC KEY-----\n"},
+        (),
+        [],
+    ),
+    (
+        "partial kind: undeclared live fields are not compared",
+        NUM,
+        {"country": "GB", "msisdn": "447700900001"},
+        {"country": "GB", "msisdn": "447700900001"},
+        {"country": "GB", "msisdn": "447700900001", "mo_http_url": "https://x.example"},
+        (),
+        [],
+    ),
+    (
+        "partial kind: a field removed from the manifest is cleared (seen through last-applied)",
+        NUM,
+        {"country": "GB", "msisdn": "447700900001"},
+        {"country": "GB", "msisdn": "447700900001", "app_id": "a1"},
+        {"country": "GB", "msisdn": "447700900001", "app_id": "a1"},
+        (),
+        [("app_id", "a1", None, ("config",))],
+    ),
+    (
+        "no last-applied (import): differences are config",
+        NUM,
+        {"country": "GB", "msisdn": "447700900001", "app_id": "a2"},
+        None,
+        {"country": "GB", "msisdn": "447700900001", "app_id": "a1"},
+        (),
+        [("app_id", "a1", "a2", ("config",))],
+    ),
+    (
+        "a value known only after apply is always a change",
+        NUM,
+        {"country": "GB", "msisdn": "447700900001", "app_id": UNKNOWN},
+        None,
+        {"country": "GB", "msisdn": "447700900001"},
+        (),
+        [("app_id", None, UNKNOWN, ("config",))],
+    ),
 ]
 
 
 @pytest.mark.parametrize("reason,kind,desired,last,live,ignore,expected", CASES, ids=[c[0] for c in CASES])
 def test_compare(reason, kind, desired, last, live, ignore, expected):
     norm_last = redact(kind.normalize(last), kind.sensitive) if last is not None else None
-    got = compare(kind, redact(kind.normalize(desired), kind.sensitive), norm_last,
-                  redact(kind.normalize(live), kind.sensitive), ignore)
+    got = compare(
+        kind,
+        redact(kind.normalize(desired), kind.sensitive),
+        norm_last,
+        redact(kind.normalize(live), kind.sensitive),
+        ignore,
+    )
     assert [(c.path, c.old, c.new, c.reasons) for c in got] == expected, reason
 
 

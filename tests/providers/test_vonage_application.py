@@ -45,20 +45,36 @@ def test_private_key_is_generated_once_with_0600_and_reused(tmp_path):
     second = APP.prepare_create({"name": "x", "private_key_path": "keys/app.pem"}, ctx)
     assert key_file.read_bytes() == before and first["public_key"] == second["public_key"]
     private = serialization.load_pem_private_key(before, password=None)
-    derived = private.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    derived = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     assert first["public_key"] == derived.decode()
     # plan-time view: the public key to compare is derived from the file, never the private key
     assert APP.prepare({"name": "x", "private_key_path": "keys/app.pem"}, tmp_path)["public_key"] == first["public_key"]
 
 
 def test_payload_is_the_whole_object_and_drops_local_fields():
-    body = APP.to_payload({"name": "x", "private_key_path": "k.pem", "public_key": "PEM",
-                           "capabilities": {"vbc": {}}, "privacy": {"improve_ai": False}})
-    assert body == {"name": "x", "keys": {"public_key": "PEM"}, "capabilities": {"vbc": {}}, "privacy": {"improve_ai": False}}
+    body = APP.to_payload(
+        {
+            "name": "x",
+            "private_key_path": "k.pem",
+            "public_key": "PEM",
+            "capabilities": {"vbc": {}},
+            "privacy": {"improve_ai": False},
+        }
+    )
+    assert body == {
+        "name": "x",
+        "keys": {"public_key": "PEM"},
+        "capabilities": {"vbc": {}},
+        "privacy": {"improve_ai": False},
+    }
     # full replacement: no capabilities declared still sends an empty object, removing old ones
     assert APP.to_payload({"name": "x"})["capabilities"] == {}
 
 
 def test_to_spec_never_keeps_a_private_key():
-    spec = APP.to_spec({"id": "a", "name": "x", "keys": {"public_key": "PUB", "private_key": "PRIV"}, "capabilities": {}})
+    spec = APP.to_spec(
+        {"id": "a", "name": "x", "keys": {"public_key": "PUB", "private_key": "PRIV"}, "capabilities": {}}
+    )
     assert "PRIV" not in repr(spec) and spec["public_key"] == "PUB"

@@ -127,12 +127,7 @@ class VonageClient:
 
     def _raise_problem(self, r: httpx.Response, what: str) -> None:
         """Translate an RFC 7807 problem (api.nexmo.com) into one clear error."""
-        try:
-            body = r.json()
-        except ValueError:
-            body = {}
-        if not isinstance(body, dict):
-            body = {}
+        body = _error_body(r)
         detail = body.get("detail") or body.get("title") or body_excerpt(r)
         params = body.get("invalid_parameters") or []
         if params:
@@ -166,12 +161,7 @@ class VonageClient:
         self._rest_json(r, what)
 
     def _raise_rest(self, r: httpx.Response, what: str) -> None:
-        try:
-            body = r.json()
-        except ValueError:
-            body = {}
-        if not isinstance(body, dict):
-            body = {}
+        body = _error_body(r)
         code = str(body.get("error-code", r.status_code))
         label = body.get("error-code-label") or ""
         if r.status_code == 401 or code == "401":
@@ -195,6 +185,15 @@ class VonageClient:
             url=r.request.url.path,
             detail=label,
         )
+
+
+def _error_body(r: httpx.Response) -> dict[str, Any]:
+    """An error response's JSON object, or {} when it has none (proxies answer HTML)."""
+    try:
+        body = r.json()
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
 
 
 def connect(
@@ -226,6 +225,11 @@ def connect(
         api_url = settings.get("base_url") or env.get("VONAGE_API_URL") or API_URL
         rest_url = settings.get("rest_base_url") or env.get("VONAGE_REST_URL") or REST_URL
     return VonageClient(
-        str(key), str(secret), api_url=api_url, rest_url=rest_url, counter=counter, clock=clock,
+        str(key),
+        str(secret),
+        api_url=api_url,
+        rest_url=rest_url,
+        counter=counter,
+        clock=clock,
         read_only=read_only,
     )
