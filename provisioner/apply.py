@@ -20,7 +20,7 @@ from . import registry
 from .errors import ApplyError, PlanError, ProviderAPIError, ProvisionerError
 from .kind import CreateContext
 from .model import LiveObject, Manifest, ReadinessState
-from .plan import Action, Known, Plan, ResourceChange, make_lookup, resolve, stored_properties
+from .plan import Action, Known, Plan, ResourceChange, make_lookup, resolve, view
 from .state.base import IntentRecord, ResourceRecord, StateBackend, now_iso
 from .wait import SYSTEM_CLOCK, Clock, until_ready
 
@@ -262,7 +262,7 @@ class _Runner:
             name=change.name,
             kind=change.kind,
             id=live.id,
-            properties=stored_properties(kind, props),
+            properties=view(kind, props),
             attributes=dict(live.attributes),
             options=res.options.to_json(),
             dependencies=sorted(res.dependencies()),

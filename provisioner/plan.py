@@ -176,8 +176,9 @@ def make_lookup(known: Mapping[str, Known]) -> Lookup:
     return lookup
 
 
-def stored_properties(kind: Kind, props: Mapping[str, Any]) -> dict[str, Any]:  # type: ignore[type-arg]
-    """Last-applied form kept in state: normalised, secrets fingerprinted."""
+def view(kind: Kind, props: Mapping[str, Any]) -> dict[str, Any]:  # type: ignore[type-arg]
+    """The comparable form of properties: provider defaults filled in, sensitive values fingerprinted.
+    Desired, live and last-applied (state stores exactly this) all meet in this form."""
     return redact(kind.normalize(props), kind.sensitive)
 
 
@@ -247,7 +248,7 @@ def _plan_resource(
         # The identity itself changed (e.g. another msisdn): a different object replaces this one.
         old = observation.find(res.kind, record.id)
         change.action, change.reasons, change.live = Action.REPLACE, ("config",), old
-        change.changes = compare(kind, kind.normalize(props), record.properties, old.properties if old else {})
+        change.changes = compare(kind, view(kind, props), record.properties, view(kind, old.properties) if old else {})
         change.changes = [c for c in change.changes if c.path in kind.natural_key] or change.changes
         _refuse_replace(kind, change)
     elif record is None and live is None:
@@ -277,7 +278,7 @@ def _plan_resource(
     else:
         change.live = live
         change.changes = compare(
-            kind, kind.normalize(props), record.properties, kind.normalize(live.properties), res.options.ignore_changes
+            kind, view(kind, props), record.properties, view(kind, live.properties), res.options.ignore_changes
         )
         if change.changes:
             forced = [c.path for c in change.changes if c.path.split(".")[0] in kind.replace_on]
@@ -293,9 +294,7 @@ def _plan_resource(
 def _plan_import(kind: Kind, change: ResourceChange, props: Mapping[str, Any], options: Options) -> None:  # type: ignore[type-arg]
     assert change.live is not None
     change.action = Action.IMPORT
-    change.changes = compare(
-        kind, kind.normalize(props), None, kind.normalize(change.live.properties), options.ignore_changes
-    )
+    change.changes = compare(kind, view(kind, props), None, view(kind, change.live.properties), options.ignore_changes)
     change.reasons = ("config",)
     if not change.recovered:
         change.notes.append(

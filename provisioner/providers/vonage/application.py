@@ -50,7 +50,7 @@ class Application(Kind[VonageClient]):
     local_only = frozenset({"private_key_path"})
     sensitive = frozenset({"public_key"})  # not secret, but long: shown and stored as a fingerprint
     computed_props = frozenset({"public_key"})
-    attributes = frozenset({"id", "public_key"})
+    attributes = frozenset({"id"})
     full_replacement = True
     call_notes = "create: 1 POST; update: 1 PUT (full replacement); delete: 1 DELETE"
 
@@ -185,10 +185,7 @@ class Application(Kind[VonageClient]):
 
     def _live(self, wire: Mapping[str, Any]) -> LiveObject:
         spec = self.to_spec(wire)
-        attrs: dict[str, Any] = {"id": wire["id"]}
-        if spec.get("public_key"):
-            attrs["public_key"] = spec["public_key"]
-        return LiveObject(id=wire["id"], properties=spec, attributes=attrs)
+        return LiveObject(id=wire["id"], properties=spec, attributes={"id": wire["id"]})
 
 
 def _normalise_pem(pem: str) -> str:
