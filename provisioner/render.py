@@ -111,7 +111,9 @@ def _resource_block(c: ResourceChange, s: Style) -> list[str]:
     tag = "" if c.action in (Action.CREATE, Action.DELETE) and c.reasons == ("config",) else _reason_tag(c.reasons)
     ident = f" id={c.live.id}" if c.live is not None and c.action is not Action.CREATE else ""
     head = f"  {s(_SYMBOL[c.action], code)} {s.bold(c.name)} ({c.kind}) {_PHRASE[c.action]}{s.dim(ident)}"
-    if c.retain and c.action is Action.DELETE:
+    if c.refusal:
+        head = f"  {s('✗', '31')} {s.bold(c.name)} ({c.kind}) {c.action.value} refused{s.dim(ident)}"
+    elif c.retain and c.action is Action.DELETE:
         head = f"  {s('-', code)} {s.bold(c.name)} ({c.kind}) will be forgotten (kept in the account){s.dim(ident)}"
     lines = [head + (f"  {s(tag, '33')}" if tag else "")]
     if c.action is Action.CREATE:
@@ -122,10 +124,9 @@ def _resource_block(c: ResourceChange, s: Style) -> list[str]:
         hidden = _unchanged_count(c)
         if hidden:
             lines.append(s.dim(f"      ({hidden} unchanged field(s) hidden)"))
-    for note in c.notes:
-        lines.append(s.dim(f"      note: {note}"))
-    if c.refusal:
-        lines.append(s(f"      refused: {c.refusal}", "31"))
+    if not c.refusal:  # a refused change's notes describe what will not happen
+        for note in c.notes:
+            lines.append(s.dim(f"      note: {note}"))
     lines.append("")
     return lines
 
