@@ -13,13 +13,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import registry
 from .errors import ApplyError, PlanError, ProviderAPIError, ProvisionerError
 from .kind import CreateContext
-from .model import LiveObject, Manifest, ReadinessState
+from .model import LiveObject, Manifest, Readiness, ReadinessState
 from .plan import Action, Known, Plan, ResourceChange, make_lookup, resolve, view
 from .state.base import IntentRecord, ResourceRecord, StateBackend, now_iso
 from .wait import SYSTEM_CLOCK, Clock, until_ready
@@ -243,21 +243,6 @@ class _Runner:
         else:  # NOOP: nothing to send; refresh the record if options or last-applied moved
             assert change.live is not None
             live = change.live
-        status = "ready"
-        readiness = kind.ready(live)
-        if readiness.state is ReadinessState.PENDING:
-            if self.no_wait:
-                status = "pending"
-            else:
-                timeout = res.options.timeouts.get("ready", kind.ready_timeout)
-                readiness = until_ready(
-                    lambda: kind.ready(self._refresh(kind, client, live)),
-                    timeout=timeout,
-                    address=change.name,
-                    clock=self.clock,
-                )
-        if readiness.state is ReadinessState.FAILED:
-            raise ProvisionerError(f"{kind.title or change.kind} {live.id} failed: {readiness.message}")
         record = ResourceRecord(
             name=change.name,
             kind=change.kind,
@@ -266,21 +251,46 @@ class _Runner:
             attributes=dict(live.attributes),
             options=res.options.to_json(),
             dependencies=sorted(res.dependencies()),
-            status=status,
+            status=_status(kind.ready(live)),
             updated=now_iso(),
         )
-        old = change.record
-        if change.action is not Action.NOOP or old is None or _differs(old, record):
+        # What landed is durable before any waiting: a long review never risks losing the write.
+        if change.action is not Action.NOOP or change.record is None or _differs(change.record, record):
             self.state.put(record)
         with self._lock:
             self.known[change.name] = Known(live.attributes, props)
-        return "waiting for the provider; re-run to check" if status == "pending" else ""
+        readiness = kind.ready(live)
+        if readiness.state is ReadinessState.PENDING and not self.no_wait:
+            timeout = res.options.timeouts.get("ready", kind.ready_timeout)
+            latest = [live]
 
-    def _refresh(self, kind: Any, client: Any, live: LiveObject) -> LiveObject:
-        for obj in kind.observe(client):
-            if obj.id == live.id:
-                return obj
-        return live
+            def refresh() -> Readiness:
+                latest[0] = kind.get(client, latest[0]) or latest[0]
+                return kind.ready(latest[0])
+
+            def tick(status: Readiness, elapsed: float) -> None:
+                self.on_event(
+                    "wait",
+                    change,
+                    StepResult(
+                        change.name, change.kind, change.action.value, "pending", status.message, seconds=elapsed
+                    ),
+                )
+
+            readiness = until_ready(refresh, timeout=timeout, address=change.name, clock=self.clock, on_tick=tick)
+            live = latest[0]
+            settled = replace(record, attributes=dict(live.attributes), status=_status(readiness), updated=now_iso())
+            if _differs(record, settled):
+                self.state.put(settled)
+        if readiness.state is ReadinessState.FAILED:
+            raise ProvisionerError(f"{kind.title or change.kind} {live.id} failed: {readiness.message}")
+        if readiness.state is ReadinessState.PENDING:
+            return f"{readiness.message or 'pending'}; not waiting (--no-wait): the next run checks it again"
+        return ""
+
+
+def _status(readiness: Readiness) -> str:
+    return {ReadinessState.READY: "ready", ReadinessState.PENDING: "pending"}.get(readiness.state, "failed")
 
 
 def _differs(old: ResourceRecord, new: ResourceRecord) -> bool:

@@ -31,8 +31,10 @@ class Settings:
         self.sandbox, self.sandbox_url, self.state = sandbox, sandbox_url, state
         self.color, self.verbose = color, verbose
 
-    def workspace(self, paths: tuple[str, ...]) -> Workspace:
-        return Workspace.open(list(paths), sandbox=self.sandbox, sandbox_url=self.sandbox_url, state=self.state)
+    def workspace(self, paths: tuple[str, ...], read_only: bool = False) -> Workspace:
+        return Workspace.open(
+            list(paths), sandbox=self.sandbox, sandbox_url=self.sandbox_url, state=self.state, read_only=read_only
+        )
 
     def state_backend(self) -> Any:
         if self.state:
@@ -101,7 +103,7 @@ def plan(s: Settings, paths: tuple[str, ...], out: str | None, fmt: str, detaile
         raise PlanError(
             f"the plan refuses {len(result.refusals)} change(s)", [c.refusal or "" for c in result.refusals]
         )
-    return EXIT_CHANGES if (detailed_exitcode and result.has_changes) else 0
+    return EXIT_CHANGES if (detailed_exitcode and (result.has_changes or result.waiting)) else 0
 
 
 def _emit_plan(s: Settings, result: Plan, fmt: str) -> None:
@@ -115,6 +117,24 @@ def _write_private(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(text)
+
+
+# ------------------------------------------------------------------ drift
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--output", "output", type=click.Path(dir_okay=False), help="Also write the JSON report to FILE.")
+@pass_settings
+def drift(s: Settings, paths: tuple[str, ...], fmt: str, output: str | None) -> int:
+    """Report what changed outside provisioner. Read-only: sends no write, takes no lock."""
+    from .drift import drift_json, drift_report, drift_text
+
+    with s.workspace(paths, read_only=True) as ws:
+        report = drift_report(ws.plan())
+    _out(render.dumps(drift_json(report)) if fmt == "json" else drift_text(report))
+    if output:
+        _write_private(Path(output), render.dumps(drift_json(report)) + "\n")
+    return EXIT_CHANGES if report.has_drift else 0
 
 
 # ------------------------------------------------------------------ apply / destroy
@@ -163,7 +183,7 @@ def _converge(
                 f"cannot apply: the plan refuses {len(result.refusals)} change(s); nothing was changed",
                 [c.refusal or "" for c in result.refusals],
             )
-        if not result.has_changes:
+        if not result.has_changes and not result.waiting:
             return 0
         if not auto_approve:
             if not sys.stdin.isatty():
@@ -174,7 +194,15 @@ def _converge(
         _out("")
         _out("Applying…")
 
+        last_wait: dict[str, tuple[str, float]] = {}
+
         def on_event(phase: str, change: Any, step: Any) -> None:
+            if phase == "wait":  # one line when the status changes, then one every 10 s
+                said, at = last_wait.get(change.name, ("", -10.0))
+                if step.message != said or step.seconds - at >= 10:
+                    last_wait[change.name] = (step.message, step.seconds)
+                    _out(render.wait_line(step, color=s.color))
+                return
             if phase == "start" and s.verbose:
                 _out(f"  → {change.name}: {change.action.value}…")
             elif phase == "end" and step is not None and not (step.action == "noop" and step.status == "done"):

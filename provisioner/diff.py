@@ -9,6 +9,7 @@ Which paths are compared:
 * full-replacement kinds: additionally every path the live object has, because the next write
   replaces the whole object (a capability added in a console is drift, not invisible).
 Lists are compared as whole values. ``ignore_changes`` prefixes and local-only fields are skipped.
+Write-only fields (never returned) are compared with last-applied: re-sent only when they change.
 
 Each change carries its reasons: ``config`` when the manifest differs from what was last applied
 (or nothing was applied yet), ``drift`` when the live value differs from what was last applied.
@@ -92,6 +93,9 @@ def compare(
         if _skipped(path, skip):
             continue
         d, live_value = want.get(path, _MISSING), have.get(path, _MISSING)
+        if _skipped(path, kind.write_only):
+            # Never returned by the provider: what was last sent is the best knowledge of what is live.
+            live_value = before.get(path, _MISSING)
         if d is not UNKNOWN and d == live_value:
             continue
         if d is _MISSING and not kind.full_replacement and live_value is _MISSING:

@@ -73,6 +73,13 @@ class Kind(ABC, Generic[C]):
     local_only: ClassVar[frozenset[str]] = frozenset()
     # Property paths that are write-only/sensitive: never in state, plans or output (fingerprinted).
     sensitive: ClassVar[frozenset[str]] = frozenset()
+    # Property paths the provider never returns (e.g. a webhook secret): compared with last-applied,
+    # so they are re-sent only when the manifest's value (its fingerprint) changes.
+    write_only: ClassVar[frozenset[str]] = frozenset()
+    # Kinds listed per parent object (webhooks per app): the parent kind, observed first.
+    parent: ClassVar[str | None] = None
+    # At most this many objects per scope (project, app, ...): checked by the plan before any write.
+    limit: ClassVar[int | None] = None
     # Property paths the provider fills in itself: compared only when the manifest declares them.
     computed_props: ClassVar[frozenset[str]] = frozenset()
     # Provider-assigned attributes that manifests may reference (``${name.id}``).
@@ -128,6 +135,15 @@ class Kind(ABC, Generic[C]):
     def ready(self, live: LiveObject) -> Readiness:
         return Readiness.ready()
 
+    def scope(self, props: Mapping[str, Any]) -> str:
+        """Which ``limit`` bucket an object counts against (e.g. its app id). Project-wide by default."""
+        return "project"
+
+    def refusal(self, action: str, props: Mapping[str, Any], live: LiveObject | None) -> str | None:
+        """Why this kind refuses ``action`` ("delete" / "replace") here, or None. ``props`` are the
+        desired properties (replace) or the last-applied ones (delete)."""
+        return None
+
     def plan_notes(self, props: Mapping[str, Any], action: str) -> list[str]:
         """Extra lines the plan shows for this resource (e.g. a key that will be discarded)."""
         return []
@@ -144,6 +160,14 @@ class Kind(ABC, Generic[C]):
     @abstractmethod
     def observe(self, client: C) -> Iterable[LiveObject]:
         """Every object of this kind in the account (one paginated walk, max page size)."""
+
+    def observe_under(self, client: C, parents: Sequence[LiveObject]) -> Iterable[LiveObject]:
+        """For kinds with a ``parent``: every object under each parent (one walk per parent)."""
+        raise NotImplementedError(f"{self.kind} declares a parent but cannot list under it")
+
+    def get(self, client: C, live: LiveObject) -> LiveObject | None:
+        """One object by identity, for polling readiness. Defaults to a full walk."""
+        return next((o for o in self.observe(client) if o.id == live.id), None)
 
     @abstractmethod
     def create(self, client: C, props: Mapping[str, Any], ctx: CreateContext) -> LiveObject:

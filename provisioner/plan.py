@@ -29,7 +29,18 @@ from .diff import compare, reasons_of, redact
 from .graph import dependency_order
 from .http import CallCounter
 from .kind import FieldChange, Kind
-from .model import UNKNOWN, DesiredResource, LiveObject, Manifest, OnDelete, Options, Ref, Template, Unknown
+from .model import (
+    UNKNOWN,
+    DesiredResource,
+    LiveObject,
+    Manifest,
+    OnDelete,
+    Options,
+    ReadinessState,
+    Ref,
+    Template,
+    Unknown,
+)
 from .state.base import IntentRecord, ResourceRecord, Snapshot
 
 PLAN_FORMAT_VERSION = 1
@@ -63,6 +74,8 @@ class ResourceChange:
     refusal: str | None = None
     retain: bool = False  # delete that only stops managing (on_delete: retain)
     recovered: bool = False  # adopted after an interrupted create
+    pending: str | None = None  # live object not yet converged (review, provisioning): apply waits
+    failed: str | None = None  # live object in a failed state (rejected, provisioning failed)
 
     @property
     def is_change(self) -> bool:
@@ -76,6 +89,7 @@ class Plan:
     manifest_hash: str
     state_serial: int
     destroy: bool = False
+    observation: Observation | None = field(default=None, repr=False, compare=False)
 
     @property
     def writes(self) -> int:
@@ -89,6 +103,11 @@ class Plan:
     def has_changes(self) -> bool:
         return any(c.is_change for c in self.changes)
 
+    @property
+    def waiting(self) -> list[ResourceChange]:
+        """Unchanged resources whose live object is still converging (or failed to)."""
+        return [c for c in self.changes if c.action is Action.NOOP and (c.pending or c.failed)]
+
     def summary(self) -> dict[str, int]:
         counts = {
             a.value: 0
@@ -96,6 +115,7 @@ class Plan:
         }
         for c in self.changes:
             counts[c.action.value] += 1
+        counts["pending"] = sum(1 for c in self.changes if c.pending)
         return counts
 
 
@@ -114,20 +134,37 @@ class Observation:
 
 
 def observe(kinds: Sequence[str], clients: Mapping[str, Any], counter: CallCounter) -> Observation:
-    """One paginated walk per kind; independent kinds are read concurrently."""
+    """One paginated walk per kind (per parent object for child kinds, which the API lists only
+    under their parent); independent kinds are read concurrently, parents before children."""
     before = counter.reads
+    wanted = set(kinds)
+    for name in list(wanted):
+        parent = registry.get(name).parent
+        while parent:
+            wanted.add(parent)
+            parent = registry.get(parent).parent
+    by_kind: dict[str, dict[str, LiveObject]] = {}
 
     def walk(kind_name: str) -> tuple[str, dict[str, LiveObject]]:
         kind = registry.get(kind_name)
-        return kind_name, {o.id: o for o in kind.observe(clients[kind.provider])}
+        client = clients[kind.provider]
+        if kind.parent:
+            objects = kind.observe_under(client, list(by_kind[kind.parent].values()))
+        else:
+            objects = kind.observe(client)
+        return kind_name, {o.id: o for o in objects}
 
-    ordered = sorted(set(kinds))
-    if len(ordered) <= 1:
-        results = [walk(k) for k in ordered]
-    else:
-        with ThreadPoolExecutor(max_workers=min(8, len(ordered))) as pool:
-            results = list(pool.map(walk, ordered))
-    return Observation(dict(results), counter.reads - before)
+    remaining = sorted(wanted)
+    while remaining:  # waves: every kind whose parent is already observed
+        wave = [k for k in remaining if registry.get(k).parent in (None, *by_kind)]
+        remaining = [k for k in remaining if k not in wave]
+        if len(wave) <= 1:
+            results = [walk(k) for k in wave]
+        else:
+            with ThreadPoolExecutor(max_workers=min(8, len(wave))) as pool:
+                results = list(pool.map(walk, wave))
+        by_kind.update(results)
+    return Observation(by_kind, counter.reads - before)
 
 
 # ---------------------------------------------------------------- references
@@ -207,7 +244,41 @@ def build_plan(
         known[name] = _known_after(change)
 
     changes.extend(_plan_deletes(desired, snapshot, observation))
-    return Plan(changes, observation.reads, manifest.content_hash, snapshot.serial, destroy)
+    _check_limits(changes, observation)
+    return Plan(changes, observation.reads, manifest.content_hash, snapshot.serial, destroy, observation)
+
+
+def _check_limits(changes: list[ResourceChange], observation: Observation) -> None:
+    """Refuse creates that would exceed a kind's per-scope limit, before anything is written."""
+    for kind_name in {c.kind for c in changes}:
+        kind = registry.get(kind_name)
+        if kind.limit is None:
+            continue
+        count: dict[str, int] = {}
+        for live in observation.by_kind.get(kind_name, {}).values():
+            scope = kind.scope(live.properties)
+            count[scope] = count.get(scope, 0) + 1
+        mine = [c for c in changes if c.kind == kind_name]
+        for c in mine:
+            props = c.desired if c.action is not Action.DELETE else (c.live.properties if c.live else None)
+            if props is None:
+                continue
+            scope = kind.scope(props)
+            if c.action is Action.CREATE or (c.action is Action.REPLACE and c.retain):
+                count[scope] = count.get(scope, 0) + 1  # a replace that keeps the old object adds one
+            elif c.action is Action.DELETE and c.live is not None and not c.retain and not c.refusal:
+                count[scope] = count.get(scope, 0) - 1
+        for c in mine:
+            if c.action is not Action.CREATE or c.desired is None or c.refusal:
+                continue
+            scope = kind.scope(c.desired)
+            if count.get(scope, 0) > kind.limit:
+                where = "the project" if scope == "project" else scope
+                c.refusal = (
+                    f"cannot create {c.name}: {kind.title or kind_name} is limited to {kind.limit} per "
+                    f"{'project' if scope == 'project' else 'parent'}, and this plan would leave {count[scope]} in "
+                    f"{where}; delete some first (unmanaged ones too), or remove resources from the manifest"
+                )
 
 
 def _known_after(change: ResourceChange) -> Known:
@@ -286,6 +357,14 @@ def _plan_resource(
             change.reasons = reasons_of(change.changes)
             if forced:
                 _refuse_replace(kind, change)
+    if change.live is not None and change.action in (Action.NOOP, Action.UPDATE, Action.IMPORT):
+        readiness = kind.ready(change.live)
+        if readiness.state is ReadinessState.PENDING:
+            change.pending = readiness.message or "pending"
+        elif readiness.state is ReadinessState.FAILED:
+            change.failed = readiness.message or "failed"
+    if change.action is Action.REPLACE and change.refusal is None:
+        change.refusal = kind.refusal("replace", props, change.live)
     change.writes = kind.write_calls(change.action.value, props, change.changes)
     change.notes.extend(kind.plan_notes(props, change.action.value))
     return change
@@ -373,6 +452,8 @@ def _plan_deletes(
                 "with options.on_delete: delete (release it) or retain (keep it, unmanaged) and apply, then "
                 f"remove it; or run `provision state rm {name}`"
             )
+        if change.refusal is None and live is not None and not change.retain:
+            change.refusal = kind.refusal("delete", record.properties, live)
         if live is None:
             change.notes.append(f"{what} is already gone from the account; it is only removed from state")
         elif change.retain:

@@ -88,13 +88,23 @@ def plan_text(plan: Plan, *, color: bool = False, show_noop: bool = False) -> st
         lines.append(s.bold("Planned changes:") + s.dim("  (+ create, ~ update, -/+ replace, - delete, <= import)"))
     for c in changed:
         lines.extend(_resource_block(c, s))
+    if plan.waiting:
+        lines.append(s.bold("Waiting for the provider:"))
+        for c in plan.waiting:
+            if c.failed:
+                lines.append(f"  {s('✗', '31')} {c.name} ({c.kind}): failed — {c.failed}")
+            else:
+                lines.append(f"  {s('…', '33')} {c.name} ({c.kind}): {c.pending}; apply waits for it")
+        lines.append("")
     if plan.refusals:
         lines.append(s("Refused:", "31;1"))
         for c in plan.refusals:
             lines.append("  " + s("✗ ", "31") + (c.refusal or ""))
         lines.append("")
     summary = plan.summary()
-    if not plan.has_changes:
+    if not plan.has_changes and plan.waiting:
+        lines.append(s("No changes to make;", "33;1") + f" {len(plan.waiting)} resource(s) not converged yet.")
+    elif not plan.has_changes:
         lines.append(s("No changes.", "32;1") + f" {summary['noop']} resource(s) match the manifest.")
     else:
         lines.append(
@@ -208,6 +218,8 @@ def _change_json(c: ResourceChange) -> dict[str, Any]:
         ],
         "writes": c.writes,
         "retain": c.retain,
+        "pending": c.pending,
+        "failed": c.failed,
         "notes": list(c.notes),
         "refusal": c.refusal,
     }
@@ -231,6 +243,11 @@ def step_line(result: StepResult, *, color: bool = False) -> str:
     if result.status == "skipped":
         return f"  {s('-', '33')} {result.name}: {result.message}"
     return f"  {s('✗', '31')} {result.name}: {result.message}"
+
+
+def wait_line(step: StepResult, *, color: bool = False) -> str:
+    s = Style(color)
+    return f"  {s('…', '33')} {step.name}: waiting — {step.message or 'pending'} ({step.seconds:.0f}s)"
 
 
 def apply_summary(result: ApplyResult, *, color: bool = False) -> str:

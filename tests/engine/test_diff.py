@@ -146,6 +146,36 @@ CASES = [
 ]
 
 
+class _Hook(Number):
+    """A kind with a write-only secret, like a Sinch provisioning webhook."""
+
+    sensitive = frozenset({"secret"})
+    write_only = frozenset({"secret"})
+
+
+HOOK = _Hook()
+CASES += [
+    (
+        "write-only secret unchanged since last apply: no change although live never shows it",
+        HOOK,
+        {"country": "GB", "msisdn": "1", "secret": "s1"},
+        {"country": "GB", "msisdn": "1", "secret": "s1"},
+        {"country": "GB", "msisdn": "1"},
+        (),
+        [],
+    ),
+    (
+        "write-only secret changed in the manifest: config change, shown as fingerprints",
+        HOOK,
+        {"country": "GB", "msisdn": "1", "secret": "s2"},
+        {"country": "GB", "msisdn": "1", "secret": "s1"},
+        {"country": "GB", "msisdn": "1"},
+        (),
+        "secret-changed",
+    ),
+]
+
+
 @pytest.mark.parametrize("reason,kind,desired,last,live,ignore,expected", CASES, ids=[c[0] for c in CASES])
 def test_compare(reason, kind, desired, last, live, ignore, expected):
     norm_last = redact(kind.normalize(last), kind.sensitive) if last is not None else None
@@ -156,6 +186,12 @@ def test_compare(reason, kind, desired, last, live, ignore, expected):
         redact(kind.normalize(live), kind.sensitive),
         ignore,
     )
+    if expected == "secret-changed":
+        [change] = got
+        assert change.path == "secret" and change.reasons == ("config",) and change.sensitive
+        assert change.old.startswith("fp:") and change.new.startswith("fp:") and change.old != change.new
+        assert "s1" not in (change.old + change.new) and "s2" not in (change.old + change.new)
+        return
     assert [(c.path, c.old, c.new, c.reasons) for c in got] == expected, reason
 
 
