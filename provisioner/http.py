@@ -21,7 +21,7 @@ from .errors import ProviderAPIError
 from .wait import SYSTEM_CLOCK, Clock, retry_pause
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
-MAX_ATTEMPTS = 5
+MAX_RETRIES = 3  # Sinch's guidance for automation, applied to every provider: 3 retries, ≤10 s backoff
 
 
 @dataclass
@@ -64,8 +64,10 @@ class ApiHost:
         clock: Clock = SYSTEM_CLOCK,
         timeout: float = 30.0,
         read_only: bool = False,
+        max_retries: int = MAX_RETRIES,
     ) -> None:
         self.provider = provider
+        self.max_retries = max_retries
         self.base_url = base_url.rstrip("/")
         self.counter = counter
         self.clock = clock
@@ -102,7 +104,7 @@ class ApiHost:
             try:
                 response = self._client.request(method, path, params=params, json=json, data=data)
             except httpx.TransportError as exc:
-                if method in IDEMPOTENT and attempt + 1 < MAX_ATTEMPTS:
+                if method in IDEMPOTENT and attempt < self.max_retries:
                     self.counter.retried()
                     retry_pause(attempt, None, self.clock)
                     attempt += 1
@@ -115,7 +117,7 @@ class ApiHost:
                     url=path,
                 ) from exc
             retryable = response.status_code == 429 or (response.status_code >= 500 and method in IDEMPOTENT)
-            if retryable and attempt + 1 < MAX_ATTEMPTS:
+            if retryable and attempt < self.max_retries:
                 self.counter.retried()
                 retry_pause(attempt, _retry_after(response), self.clock)
                 attempt += 1

@@ -45,8 +45,8 @@ class Backoff:
 
 def retry_pause(attempt: int, retry_after: float | None, clock: Clock = SYSTEM_CLOCK) -> None:
     """Pause before retrying a throttled or failed call: honour Retry-After, else back off."""
-    delay = retry_after if retry_after is not None else Backoff(initial=0.2, maximum=10.0).delay(attempt)
-    clock.sleep(min(delay, 60.0))
+    delay = retry_after if retry_after is not None else Backoff(initial=0.5, maximum=10.0).delay(attempt)
+    clock.sleep(min(delay, 60.0))  # a provider's own Retry-After is honoured up to a minute
 
 
 def until_ready(
