@@ -45,13 +45,65 @@ class VonageChoices:
 
 
 @dataclass
+class SinchChoices:
+    """Behaviour the Sinch contract (shared/research/sinch.md) leaves open; defaults are the documented sandbox
+    choices. Delays are sandbox-clock seconds: POST /_sandbox/clock drives every state machine."""
+
+    # -- auth ----------------------------------------------------------------------------------------------
+    token_lifetime_seconds: int = 3600  # expires_in of /oauth2/token; expiry is checked on the sandbox clock
+    # -- Numbers -------------------------------------------------------------------------------------------
+    inventory_size: int = 1000  # available numbers per (region, type) block; US LOCAL gets this many
+    rent_us_local_only: bool = True  # :rent/:rentAny accept only US LOCAL (Numbers spec 1.0.3)
+    available_size_default: int = 100  # availableNumbers `size` when absent; larger values are clamped to max
+    available_size_max: int = 1000
+    active_page_size_default: int = 100  # activeNumbers pageSize when absent or 0 (undocumented upstream)
+    active_page_size_max: int = 1000  # larger pageSize values are clamped (AIP-158 style)
+    sms_waiting_seconds: float = 1.0  # scheduledProvisioning WAITING -> IN_PROGRESS
+    sms_in_progress_seconds: float = 1.0  # IN_PROGRESS -> done (cleared) or FAILED
+    voice_waiting_seconds: float = 1.0
+    voice_in_progress_seconds: float = 1.0
+    # servicePlanId / campaignId / appId / trunkId / serviceId values starting with this fail provisioning
+    provisioning_fail_prefix: str = "fail-"
+    # The docs say "unlink before relinking"; Sinch's own mock schedules the new value instead (default).
+    require_unlink_before_relink: bool = False
+    # :release sets expireAt; the number stays listed until then. None = until nextChargeDate.
+    release_grace_seconds: float | None = None
+    # -- Provisioning ----------------------------------------------------------------------------------------
+    uninitialized_projects: tuple[str, ...] = ()  # these get 400 project_not_initialized on whatsapp/rcs routes
+    template_create_status_default: str = "DRAFT"  # POST /whatsapp/templates without `status` (sources disagree)
+    template_review_seconds: float = 1.0  # SUBMIT -> Meta verdict
+    template_reject_marker: str = "REJECT-ME"  # a BODY text containing it is rejected
+    template_reject_name_prefix: str = "rejected_"  # a template name starting with it is rejected
+    template_rejection_code: str = "INVALID_FORMAT"
+    template_tombstone_days: int = 30  # (name, language) lock after deleting an approved template
+    whatsapp_sender_processing_seconds: float = 1.0  # create -> PENDING_VERIFICATION
+    whatsapp_sender_update_seconds: float = 1.0  # PATCH status=SUBMIT -> changes applied
+    whatsapp_otp: str | None = None  # fixed OTP sent by /register; None = random 6 digits (admin API shows it)
+    whatsapp_sender_delete_grace_days: int = 30  # DELETE marks; the sender is gone after this
+    whatsapp_sender_region_default: str = "EU"
+    sender_reject_marker: str = "REJECT-ME"  # a sender displayName containing it ends changes.status REJECTED
+    rcs_processing_seconds: float = 1.0  # IN_PROGRESS -> IN_TEST
+    rcs_prepare_launch_seconds: float = 1.0  # PREPARING_LAUNCH -> LAUNCHING
+    rcs_launching_seconds: float = 1.0  # LAUNCHING -> LAUNCHED
+    rcs_pending_launch_without_video: bool = True  # launch without questionnaire videoUris -> PENDING_LAUNCH
+    rcs_test_number_seconds: float = 1.0  # test number PENDING -> VERIFIED/UNVERIFIED
+    rcs_test_numbers_auto_verify: bool = True  # True: testers "accept" the invite (VERIFIED), else UNVERIFIED
+    # -- Conversation ------------------------------------------------------------------------------------------
+    conversation_region: str = "us"  # the one region this sandbox serves
+    processing_mode_default: str = "CONVERSATION"  # Sinch's mock says CONVERSATION, a Sinch skill says DISPATCH
+    credential_activation_seconds: float = 1.0  # channel credential PENDING -> ACTIVE/FAILING
+    failing_credential_token: str = "invalid"  # a credential carrying this token/secret ends FAILING
+
+
+@dataclass
 class SandboxConfig:
     data_dir: Path | str | None = None  # None = in-memory SQLite; else <dir>/sandbox.db survives restarts
     host: str = "127.0.0.1"
     admin_port: int = 0  # 0 = ephemeral
     inventory_size: int = 1000  # available numbers seeded per country
     # Pinned credentials, e.g. {"vonage": {"api_key": "k", "api_secret": "s"}} or a list of such dicts under
-    # "vonage"; None = any non-empty credentials are accepted.
+    # "vonage"; {"sinch": {"key_id": "k", "key_secret": "s", "project_id"?: "p"}} (or a list) likewise;
+    # None / a provider absent = any non-empty credentials are accepted.
     credentials: Mapping | None = None
     link_sets_voice_callback: bool = True  # /number/update app_id=X also sets voiceCallbackType=app/Value=X
     probe_mo_http_url: bool = False  # GET moHttpUrl and require 200 before accepting an update
@@ -60,3 +112,4 @@ class SandboxConfig:
     rate_limits: Sequence[Mapping] = ()  # initial rate limits, same shape as POST /_sandbox/ratelimits
     ports: Mapping[str, int] = field(default_factory=dict)  # fixed port per API name; missing = ephemeral
     vonage: VonageChoices = field(default_factory=VonageChoices)
+    sinch: SinchChoices = field(default_factory=SinchChoices)
