@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import registry
+from .diff import compare
 from .errors import ApplyError, PlanError, ProviderAPIError, ProvisionerError
 from .kind import CreateContext
 from .model import LiveObject, Manifest, Readiness, ReadinessState
@@ -247,7 +248,7 @@ class _Runner:
             name=change.name,
             kind=change.kind,
             id=live.id,
-            properties=view(kind, props),
+            properties=_recorded(kind, props, live),
             attributes=dict(live.attributes),
             options=res.options.to_json(),
             dependencies=sorted(res.dependencies()),
@@ -259,6 +260,30 @@ class _Runner:
             self.state.put(record)
         with self._lock:
             self.known[change.name] = Known(live.attributes, props)
+        live, readiness, record = self._settle(change, kind, client, res, live, record)
+        ready = readiness.state is ReadinessState.READY
+        later = _deferred_changes(kind, props, live, res.options.ignore_changes) if ready else []
+        if later:  # writes the provider accepts only once the object is ready (Kind.deferred)
+            live = kind.update(client, live, props, later)
+            record = replace(
+                record,
+                properties=_recorded(kind, props, live),
+                attributes=dict(live.attributes),
+                status=_status(kind.ready(live)),
+                updated=now_iso(),
+            )
+            self.state.put(record)
+            live, readiness, record = self._settle(change, kind, client, res, live, record)
+        if readiness.state is ReadinessState.FAILED:
+            raise ProvisionerError(f"{kind.title or change.kind} {live.id} failed: {readiness.message}")
+        if readiness.state is ReadinessState.PENDING:
+            return f"{readiness.message or 'pending'}; not waiting (--no-wait): the next run checks it again"
+        return ""
+
+    def _settle(
+        self, change: ResourceChange, kind: Any, client: Any, res: Any, live: LiveObject, record: ResourceRecord
+    ) -> tuple[LiveObject, Readiness, ResourceRecord]:
+        """Wait for ``live`` to converge (unless --no-wait); record what it settled to."""
         readiness = kind.ready(live)
         if readiness.state is ReadinessState.PENDING and not self.no_wait:
             timeout = res.options.timeouts.get("ready", kind.ready_timeout)
@@ -282,11 +307,29 @@ class _Runner:
             settled = replace(record, attributes=dict(live.attributes), status=_status(readiness), updated=now_iso())
             if _differs(record, settled):
                 self.state.put(settled)
-        if readiness.state is ReadinessState.FAILED:
-            raise ProvisionerError(f"{kind.title or change.kind} {live.id} failed: {readiness.message}")
-        if readiness.state is ReadinessState.PENDING:
-            return f"{readiness.message or 'pending'}; not waiting (--no-wait): the next run checks it again"
-        return ""
+            record = settled
+        return live, readiness, record
+
+
+def _recorded(kind: Any, props: Any, live: LiveObject) -> dict[str, Any]:
+    """Last-applied properties: what was sent, except deferred fields, which count as applied only
+    once they are live (until then the next plan offers them as a change, not as drift)."""
+    recorded = view(kind, props)
+    if kind.deferred:
+        current = view(kind, live.properties)
+        for name in kind.deferred & recorded.keys():
+            if name in current:
+                recorded[name] = current[name]
+            else:
+                del recorded[name]
+    return recorded
+
+
+def _deferred_changes(kind: Any, props: Any, live: LiveObject, ignore: Any) -> list[Any]:
+    if not kind.deferred:
+        return []
+    changes = compare(kind, view(kind, props), None, view(kind, live.properties), ignore)
+    return [c for c in changes if c.path.split(".")[0] in kind.deferred]
 
 
 def _status(readiness: Readiness) -> str:

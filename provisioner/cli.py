@@ -318,6 +318,27 @@ def _alive_here(holder: LockInfo) -> bool:
     return True
 
 
+# ------------------------------------------------------------------ provider actions that need a person
+@cli.group("sinch")
+def sinch_group() -> None:
+    """Sinch actions that need a person (e.g. the WhatsApp sender's one-time code)."""
+
+
+@sinch_group.command("verify-sender")
+@click.argument("path")
+@click.argument("name")
+@click.option("--code", help="The 6-digit code Meta sent. Without it, the code is requested (sent by SMS or voice).")
+@click.option("--method", type=click.Choice(["SMS", "VOICE"]), default=None, help="How Meta sends the code.")
+@pass_settings
+def sinch_verify_sender(s: Settings, path: str, name: str, code: str | None, method: str | None) -> int:
+    """Register and verify the phone number of the WhatsApp sender NAME (a sinch.whatsapp_sender)."""
+    from .providers.sinch.whatsapp_sender import verify_sender
+
+    with s.workspace((path,)) as ws, ws.locked():
+        _out(verify_sender(ws, name, code, method).message)
+    return 0
+
+
 # ------------------------------------------------------------------ sandbox
 @cli.group()
 def sandbox() -> None:

@@ -50,19 +50,30 @@ def get_path(value: Mapping[str, Any] | None, path: str) -> Any:
 
 
 def redact(props: Mapping[str, Any], sensitive: Iterable[str]) -> dict[str, Any]:
-    """Replace sensitive values by keyed fingerprints (``fp:…``); never keep the value."""
+    """Replace sensitive values by keyed fingerprints (``fp:…``); never keep the value.
+
+    A path that crosses a list applies to every element (``channel_credentials.static_bearer.token``)."""
     paths = list(sensitive)
     if not paths:
         return dict(props)
     out = copy.deepcopy(dict(props))
     for path in paths:
-        *parents, leaf = path.split(".")
-        node: Any = out
-        for part in parents:
-            node = node.get(part) if isinstance(node, dict) else None
-        if isinstance(node, dict) and isinstance(node.get(leaf), str) and not node[leaf].startswith(FP_PREFIX):
-            node[leaf] = FP_PREFIX + fingerprint(_canonical(node[leaf]))
+        _redact_at(out, path.split("."))
     return out
+
+
+def _redact_at(node: Any, parts: list[str]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _redact_at(item, parts)
+        return
+    if not isinstance(node, dict):
+        return
+    head, rest = parts[0], parts[1:]
+    if rest:
+        _redact_at(node.get(head), rest)
+    elif isinstance(node.get(head), str) and not node[head].startswith(FP_PREFIX):
+        node[head] = FP_PREFIX + fingerprint(_canonical(node[head]))
 
 
 def _canonical(value: str) -> str:

@@ -80,6 +80,10 @@ class Kind(ABC, Generic[C]):
     parent: ClassVar[str | None] = None
     # At most this many objects per scope (project, app, ...): checked by the plan before any write.
     limit: ClassVar[int | None] = None
+    # Top-level properties the provider accepts only once the object is ready (RCS test numbers need
+    # the sender in IN_TEST): create leaves them out, apply writes them with one update after the
+    # wait, and while the object is pending the plan neither plans nor reports them.
+    deferred: ClassVar[frozenset[str]] = frozenset()
     # Property paths the provider fills in itself: compared only when the manifest declares them.
     computed_props: ClassVar[frozenset[str]] = frozenset()
     # Provider-assigned attributes that manifests may reference (``${name.id}``).

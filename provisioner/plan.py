@@ -357,17 +357,37 @@ def _plan_resource(
             change.reasons = reasons_of(change.changes)
             if forced:
                 _refuse_replace(kind, change)
+    later = _defer_until_ready(kind, change) if kind.deferred else ""
     if change.live is not None and change.action in (Action.NOOP, Action.UPDATE, Action.IMPORT):
         readiness = kind.ready(change.live)
         if readiness.state is ReadinessState.PENDING:
-            change.pending = readiness.message or "pending"
+            change.pending = (readiness.message or "pending") + (f"; then sends {later}" if later else "")
         elif readiness.state is ReadinessState.FAILED:
             change.failed = readiness.message or "failed"
-    if change.action is Action.REPLACE and change.refusal is None:
-        change.refusal = kind.refusal("replace", props, change.live)
+    if change.action is Action.REPLACE and change.refusal is None and not change.retain:
+        change.refusal = kind.refusal("replace", props, change.live)  # only when the old object is deleted
     change.writes = kind.write_calls(change.action.value, props, change.changes)
     change.notes.extend(kind.plan_notes(props, change.action.value))
     return change
+
+
+def _defer_until_ready(kind: Kind, change: ResourceChange) -> str:  # type: ignore[type-arg]
+    """Changes to ``Kind.deferred`` fields of an object still converging wait for it: apply writes
+    them once the object is ready, so they are neither planned now nor reported as drift.
+    Returns the fields put off ("" when none)."""
+    if change.live is None or change.action not in (Action.UPDATE, Action.IMPORT):
+        return ""
+    later = [c for c in change.changes if c.path.split(".")[0] in kind.deferred]
+    if not later or kind.ready(change.live).state is not ReadinessState.PENDING:
+        return ""
+    change.changes = [c for c in change.changes if c not in later]
+    fields = ", ".join(sorted({c.path.split(".")[0] for c in later}))
+    change.notes.append(f"{fields}: sent once it is ready (apply waits for it first)")
+    if change.changes:
+        change.reasons = reasons_of(change.changes)
+    elif change.action is Action.UPDATE:
+        change.action, change.reasons = Action.NOOP, ()
+    return fields
 
 
 def _plan_import(kind: Kind, change: ResourceChange, props: Mapping[str, Any], options: Options) -> None:  # type: ignore[type-arg]
@@ -454,6 +474,8 @@ def _plan_deletes(
             )
         if change.refusal is None and live is not None and not change.retain:
             change.refusal = kind.refusal("delete", record.properties, live)
+            if change.refusal is None:
+                change.notes.extend(kind.plan_notes(record.properties, "delete"))
         if live is None:
             change.notes.append(f"{what} is already gone from the account; it is only removed from state")
         elif change.retain:

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import vonage
+from . import sinch, vonage
 
-PROVIDERS: dict[str, ModuleType] = {"vonage": vonage}
+PROVIDERS: dict[str, ModuleType] = {"vonage": vonage, "sinch": sinch}
