@@ -258,13 +258,18 @@ def apply_summary(result: ApplyResult, *, color: bool = False) -> str:
         if r.status == "done":
             counts[PAST.get(r.action, r.action)] = counts.get(PAST.get(r.action, r.action), 0) + 1
     writes = sum(r.writes for r in result.steps)
-    landed = ", ".join(f"{n} {k}" for k, n in counts.items()) or "nothing changed"
+    landed = ", ".join(f"{n} {k}" for k, n in counts.items()) or "no resource completed"
     failed = [r for r in result.steps if r.status == "failed"]
     skipped = [r for r in result.steps if r.status == "skipped"]
     head = s("Apply complete:", "32;1") if result.ok else s("Apply incomplete:", "31;1")
     lines = [f"{head} {landed}. {writes} write call(s) made."]
-    if failed:
-        lines.append(f"  failed: {', '.join(r.name for r in failed)}")
+    if failed:  # say what landed even for steps that failed afterwards (e.g. created, then rejected)
+        lines.append(
+            "  failed: "
+            + ", ".join(
+                f"{r.name}" + (f" ({r.writes} write(s) landed, recorded in state)" if r.writes else "") for r in failed
+            )
+        )
     if skipped:
         lines.append(f"  skipped (dependency failed): {', '.join(r.name for r in skipped)}")
     return "\n".join(lines)

@@ -648,14 +648,18 @@ def test_a_new_whatsapp_sender_fails_fast_until_verified_then_converges(project)
     assert result.returncode == 1
     assert "PENDING_VERIFICATION" in result.stderr and "verify-sender" in result.stderr
 
-    from provisioner.providers.sinch import verify_sender
-
-    with Workspace.open([project.dir / "s.yaml"], sandbox_url=project.sandbox.admin, state=project.dir / "state") as ws:
-        sent = verify_sender(ws, "sender")
-        assert sent.registered and not sent.verified
-        otp = sinch_admin(project.sandbox, "GET", f"/senders/{sent.sender_id}/otp")["code"]
-        done = verify_sender(ws, "sender", otp)
-    assert done.verified and done.state == "ACTIVE"
+    # the person's side, through the real CLI: ask for the code, read it (the sandbox's stand-in
+    # for the SMS), then verify
+    sent = project.cli("sinch", "verify-sender", "s.yaml", "sender")
+    assert sent.returncode == 0, sent.stdout + sent.stderr
+    sender_id = state_of(project, "sender")["attributes"]["id"]
+    assert sender_id in sent.stdout or "code" in sent.stdout.lower()
+    otp = sinch_admin(project.sandbox, "GET", f"/senders/{sender_id}/otp")["code"]
+    wrong = project.cli("sinch", "verify-sender", "s.yaml", "sender", "--code", "000000" if otp != "000000" else "111111")
+    assert wrong.returncode == 1 and "code" in wrong.stderr.lower()
+    done = project.cli("sinch", "verify-sender", "s.yaml", "sender", "--code", otp)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ACTIVE" in done.stdout
     assert project.cli("plan", "--detailed-exitcode", "s.yaml").returncode == 0
 
 

@@ -95,7 +95,7 @@ class WhatsappSender(Kind[SinchClient]):
         if state == "PENDING_VERIFICATION":
             return Readiness.failed(
                 "its phone number needs verifying (PENDING_VERIFICATION): run `provision sinch verify-sender "
-                "NAME` to have the code sent, then `provision sinch verify-sender NAME --code <6 digits>`"
+                "PATH NAME` to have the code sent, then `provision sinch verify-sender PATH NAME --code <6 digits>`"
             )
         if state in ("ERROR", "SUSPENDED", "INACTIVE"):
             return Readiness.failed(f"state {state}; see the sender's comments in Sinch")
