@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -221,6 +221,12 @@ class SinchClient:
     ) -> dict[str, Any] | None:
         """One call under the project; a JSON object back, or None for 404 when ``missing_ok``."""
         return self.check(self.send(host, method, suffix, params=params, json=json), what, missing_ok=missing_ok)
+
+    def patch_masked(self, suffix: str, what: str, fields: Sequence[str], body: Mapping[str, Any]) -> dict[str, Any]:
+        """Conversation API PATCH: ``update_mask`` names the top-level fields sent, which replace the
+        stored ones wholesale (lists included)."""
+        wire = self.call(self.conversation, "PATCH", suffix, what, params={"update_mask": ",".join(fields)}, json=body)
+        return wire or {}
 
     def send(
         self, host: ApiHost, method: str, suffix: str, *, params: Mapping[str, Any] | None = None, json: Any = None

@@ -168,15 +168,10 @@ class ConversationApp(Kind[SinchClient]):
         self, client: SinchClient, live: LiveObject, props: Mapping[str, Any], changes: Sequence[FieldChange]
     ) -> LiveObject:
         fields = [f for f in FIELDS if any(c.path == f or c.path.startswith(f + ".") for c in changes)]
-        wire = client.call(
-            client.conversation,
-            "PATCH",
-            f"/apps/{live.id}",
-            f"update conversation app {live.id}",
-            params={"update_mask": ",".join(fields)},
-            json=self.to_payload(props, fields),
+        wire = client.patch_masked(
+            f"/apps/{live.id}", f"update conversation app {live.id}", fields, self.to_payload(props, fields)
         )
-        return self._live(wire or {})
+        return self._live(wire)
 
     def delete(self, client: SinchClient, live: LiveObject) -> None:
         client.call(

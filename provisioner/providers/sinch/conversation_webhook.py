@@ -113,15 +113,13 @@ class ConversationWebhook(Kind[SinchClient]):
         self, client: SinchClient, live: LiveObject, props: Mapping[str, Any], changes: Sequence[FieldChange]
     ) -> LiveObject:
         fields = [f for f in FIELDS if any(c.path == f or c.path.startswith(f + ".") for c in changes)]
-        wire = client.call(
-            client.conversation,
-            "PATCH",
+        wire = client.patch_masked(
             f"/webhooks/{live.attributes['id']}",
             f"update conversation webhook {live.attributes['target']}",
-            params={"update_mask": ",".join(fields)},
-            json=self.to_payload(props, fields),
+            fields,
+            self.to_payload(props, fields),
         )
-        return self._live({"app_id": props["app_id"], **(wire or {})})
+        return self._live({"app_id": props["app_id"], **wire})
 
     def delete(self, client: SinchClient, live: LiveObject) -> None:
         client.call(
