@@ -21,7 +21,6 @@ from conftest import Project, Sandbox
 
 from provisioner.sandbox import SandboxConfig, SandboxServer
 from provisioner.sandbox.config import SinchChoices
-from provisioner.workspace import Workspace
 
 PROJECT = "sandbox-project"
 BASE = f"/v1/projects/{PROJECT}"
@@ -655,7 +654,9 @@ def test_a_new_whatsapp_sender_fails_fast_until_verified_then_converges(project)
     sender_id = state_of(project, "sender")["attributes"]["id"]
     assert sender_id in sent.stdout or "code" in sent.stdout.lower()
     otp = sinch_admin(project.sandbox, "GET", f"/senders/{sender_id}/otp")["code"]
-    wrong = project.cli("sinch", "verify-sender", "s.yaml", "sender", "--code", "000000" if otp != "000000" else "111111")
+    wrong = project.cli(
+        "sinch", "verify-sender", "s.yaml", "sender", "--code", "000000" if otp != "000000" else "111111"
+    )
     assert wrong.returncode == 1 and "code" in wrong.stderr.lower()
     done = project.cli("sinch", "verify-sender", "s.yaml", "sender", "--code", otp)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -32,8 +32,9 @@ resources:
 
 
 def _sdk(sandbox) -> object:
-    client = sinch_sdk.SinchClient(project_id=PROJECT, key_id="sdk-key", key_secret="sdk-secret",
-                                   conversation_region="us")
+    client = sinch_sdk.SinchClient(
+        project_id=PROJECT, key_id="sdk-key", key_secret="sdk-secret", conversation_region="us"
+    )
     client.configuration.auth_origin = sandbox.endpoints["sinch.auth"]
     client.configuration.numbers_origin = sandbox.endpoints["sinch.numbers"]
     client.configuration.conversation_domain = sandbox.endpoints["sinch.conversation"]
