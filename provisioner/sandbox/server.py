@@ -147,10 +147,11 @@ def _provider_dispatch(ctx: Context, service: Service) -> Dispatch:
                 log.exception("sandbox %s failed on %s %s", api, req.method, req.path)
                 resp = service.failure(500)
         if fault is not None and fault.after:
-            # The request took effect; what the client sees is delayed, lost or replaced.
+            # The request took effect now, so it is logged now (a held answer must not land in a later
+            # test's log); what the client sees is then delayed, lost or replaced.
+            record(req, None if fault.drop else (fault.status or resp.status))
             late = _apply_fault(fault, service)
-            if late is not False:
-                resp = late  # type: ignore[assignment]
+            return resp if late is False else late
         record(req, resp.status if resp is not None else None)
         return resp
 

@@ -31,7 +31,7 @@ def test_sigkill_after_purchase_then_next_apply_adopts_instead_of_buying(project
     project.sandbox.admin_call(
         "POST",
         "/_sandbox/faults",
-        json={"api": "vonage.rest", "rate": 1.0, "after": True, "delay_ms": 30000, "path": "/number/buy", "count": 1},
+        json={"api": "vonage.rest", "rate": 1.0, "after": True, "delay_ms": 15000, "path": "/number/buy", "count": 1},
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VONAGE_", "PROVISION_"))}
     proc = subprocess.Popen(

@@ -42,9 +42,7 @@ def test_rate_limit_rest_format(sb):
 
 
 def test_fault_injection_status_and_retry_after(sb):
-    r = sb.admin.post(
-        "/_sandbox/faults", json={"api": "vonage.rest", "rate": 1.0, "status": 503, "retry_after": 7}
-    )
+    r = sb.admin.post("/_sandbox/faults", json={"api": "vonage.rest", "rate": 1.0, "status": 503, "retry_after": 7})
     assert r.status_code == 201
     r = sb.rest.get("/account/numbers")
     assert r.status_code == 503
@@ -136,8 +134,10 @@ def test_initial_faults_and_rate_limits_from_config(server_factory, new_client):
 
 
 def test_fault_after_the_write_loses_the_response_but_the_purchase_lands(sb):
-    sb.admin.post("/_sandbox/faults", json={"api": "vonage.rest", "after": True, "drop": True,
-                                            "method": "POST", "path": "/number/buy", "count": 1})
+    sb.admin.post(
+        "/_sandbox/faults",
+        json={"api": "vonage.rest", "after": True, "drop": True, "method": "POST", "path": "/number/buy", "count": 1},
+    )
     with httpx.Client(base_url=sb.server.endpoints["vonage.rest"], auth=("k", "s")) as c:
         assert c.get("/account/numbers").status_code == 200  # other requests are untouched
         with pytest.raises(httpx.TransportError):
@@ -147,8 +147,25 @@ def test_fault_after_the_write_loses_the_response_but_the_purchase_lands(sb):
 
 
 def test_fault_after_can_replace_the_answer_with_an_error(sb):
-    sb.admin.post("/_sandbox/faults", json={"api": "vonage.rest", "after": True, "status": 503,
-                                            "path": "/number/buy"})
+    sb.admin.post("/_sandbox/faults", json={"api": "vonage.rest", "after": True, "status": 503, "path": "/number/buy"})
     with httpx.Client(base_url=sb.server.endpoints["vonage.rest"], auth=("k", "s")) as c:
         assert c.post("/number/buy", data={"country": "GB", "msisdn": "447700900006"}).status_code == 503
         assert c.get("/account/numbers").json()["count"] == 1
+
+
+def test_a_held_response_is_logged_when_the_request_takes_effect(sb):
+    import threading
+
+    sb.admin.post(
+        "/_sandbox/faults", json={"api": "vonage.rest", "after": True, "delay_ms": 1500, "path": "/number/buy"}
+    )
+    with httpx.Client(base_url=sb.server.endpoints["vonage.rest"], auth=("k", "s"), timeout=10) as c:
+        worker = threading.Thread(
+            target=lambda: c.post("/number/buy", data={"country": "GB", "msisdn": "447700900007"})
+        )
+        worker.start()
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline and not sb.log():
+            time.sleep(0.02)
+        assert [e["path"] for e in sb.log()] == ["/number/buy"]  # logged before the held answer is sent
+        worker.join()
