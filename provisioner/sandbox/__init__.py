@@ -9,7 +9,7 @@
 Independent of provisioner.providers / provisioner.http on purpose: it models the providers, not our client.
 """
 
-from .config import API_NAMES, SandboxConfig, SinchChoices, VonageChoices
+from .config import API_NAMES, InfobipChoices, SandboxConfig, SinchChoices, VonageChoices
 from .server import SandboxServer, serve
 
-__all__ = ["API_NAMES", "SandboxConfig", "SandboxServer", "SinchChoices", "VonageChoices", "serve"]
+__all__ = ["API_NAMES", "InfobipChoices", "SandboxConfig", "SandboxServer", "SinchChoices", "VonageChoices", "serve"]

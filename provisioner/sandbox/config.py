@@ -96,6 +96,59 @@ class SinchChoices:
 
 
 @dataclass
+class InfobipChoices:
+    """Behaviour the Infobip contract (shared/research/infobip.md, shared/specs/infobip/) leaves open; defaults are the
+    documented sandbox choices. Delays are sandbox-clock seconds: POST /_sandbox/clock drives every state machine."""
+
+    # -- auth ------------------------------------------------------------------------------------------------
+    # `text` of the legacy 401 body: the specs' examples say "Unauthorized" (live accounts: "Invalid login details").
+    unauthorized_text: str = "Unauthorized"
+    oauth_token_lifetime_seconds: int = 7200  # expires_in of POST /auth/1/oauth2/token (sandbox clock)
+    session_idle_seconds: int = 3600  # an IBSSO session token dies after 60 min without use (sandbox clock)
+    # -- throttling (x-throttling-info of each operation) ---------------------------------------------------------
+    throttling: bool = True  # False: no per-operation 429 at all
+    # Every published limit is multiplied by this (time windows: requests per window; token buckets: burst and
+    # refill). 1.0 = the published limits; the default keeps ordinary test suites clear of 429s.
+    throttle_scale: float = 1000.0
+    # operationId -> list of x-throttling-info dicts, used unscaled instead of the published ones (tests, demos).
+    throttle_overrides: Mapping[str, Sequence[Mapping]] = field(default_factory=dict)
+    throttle_retry_after: bool = False  # Infobip documents no Retry-After; True adds one to per-operation 429s
+    # -- Numbers ---------------------------------------------------------------------------------------------------
+    inventory_size: int = 1000  # available numbers per country (GB, US, DE, SE, HR, NL)
+    available_limit_max: int = 1000  # `limit` above this is clamped (available and owned lists)
+    purchase_status: int = 200  # the spec declares 200 (with body, the example) and 201 (no body)
+    # "US: only number; elsewhere: only numberKey" (PurchaseNumberRequest). False accepts either for any country.
+    strict_purchase_identifiers: bool = False
+    require_existing_application: bool = True  # numbers' applicationId must be "default" or a provisioning app
+    # -- 2FA -----------------------------------------------------------------------------------------------------
+    tfa_create_status: int = 201  # the spec says 201; infobip-api-python-client 6.0.0 only maps 200 (compat: 200)
+    tfa_enabled_default: bool = True  # `enabled` when a create/PUT omits it
+    tfa_pin_length_default: int = 4  # SMS/voice template pinLength when omitted (email templates: spec default 4)
+    # -- Number masking ----------------------------------------------------------------------------------------------
+    # GET /voice/masking/2/config with none: 404 "Masking configurations not found." (the spec's example)
+    masking_empty_list_404: bool = True
+    # -- WhatsApp templates -------------------------------------------------------------------------------------------
+    whatsapp_review_seconds: float = 1.0  # PENDING -> APPROVED | REJECTED
+    whatsapp_reject_marker: str = "reject"  # a template name containing it is REJECTED
+    whatsapp_duplicate_status: int = 400  # same (name, language) in the WABA (spec declares no 409)
+    whatsapp_name_block_days: int = 30  # a deleted approved template's name cannot be reused for this long
+    whatsapp_block_only_approved: bool = True  # False: deleting any template blocks its name
+    whatsapp_edit_limit_30d: int = 10  # edits of an APPROVED template per 30 days
+    whatsapp_edit_limit_24h: int = 1  # ... and per 24 hours
+    whatsapp_require_registered_sender: bool = False  # True: {sender} must be an owned number or an admin-added sender
+    # -- Subscriptions Management -------------------------------------------------------------------------------------
+    subscriptions_duplicate_status: int = 400  # existing authId/profileId/subscriptionId (spec declares no 409)
+    # -- RCS senders -----------------------------------------------------------------------------------------------
+    rcs_processing_seconds: float = 1.0  # PENDING -> READY_FOR_TESTING after create / PUT
+    rcs_max_senders: int = 10  # "It is allowed to add up to 10 senders in total."
+    # -- Resource requests (/resources/1/requests) -------------------------------------------------------------------
+    # time spent in each of PENDING, AUTOMATIC_VALIDATION, PENDING_REVIEW, IN_REVIEW, IN_PROGRESS
+    resource_request_step_seconds: float = 1.0
+    resource_request_reject_marker: str = "reject"  # a requirement value containing it ends REJECTED
+    requester_email: str = "sandbox@example.com"  # requestedByEmailAddress
+
+
+@dataclass
 class SandboxConfig:
     data_dir: Path | str | None = None  # None = in-memory SQLite; else <dir>/sandbox.db survives restarts
     host: str = "127.0.0.1"
@@ -103,6 +156,7 @@ class SandboxConfig:
     inventory_size: int = 1000  # available numbers seeded per country
     # Pinned credentials, e.g. {"vonage": {"api_key": "k", "api_secret": "s"}} or a list of such dicts under
     # "vonage"; {"sinch": {"key_id": "k", "key_secret": "s", "project_id"?: "p"}} (or a list) likewise;
+    # {"infobip": {"api_key": "k"} or {"username": "u", "password": "p"} (both in one entry = one account), or a list};
     # None / a provider absent = any non-empty credentials are accepted.
     credentials: Mapping | None = None
     link_sets_voice_callback: bool = True  # /number/update app_id=X also sets voiceCallbackType=app/Value=X
@@ -113,3 +167,4 @@ class SandboxConfig:
     ports: Mapping[str, int] = field(default_factory=dict)  # fixed port per API name; missing = ephemeral
     vonage: VonageChoices = field(default_factory=VonageChoices)
     sinch: SinchChoices = field(default_factory=SinchChoices)
+    infobip: InfobipChoices = field(default_factory=InfobipChoices)

@@ -2,9 +2,29 @@
 
 from __future__ import annotations
 
-from . import admin, sinch_admin, sinch_rcs, sinch_templates, sinch_wa_senders, vonage_admin
+from . import (
+    admin,
+    infobip_2fa,
+    infobip_admin,
+    infobip_numbers,
+    infobip_provisioning,
+    infobip_rcs,
+    infobip_resources,
+    infobip_subscriptions,
+    infobip_voice,
+    infobip_whatsapp,
+    sinch_admin,
+    sinch_rcs,
+    sinch_templates,
+    sinch_wa_senders,
+    vonage_admin,
+)
 from .config import API_NAMES
 from .context import Context
+from .infobip_auth import InfobipAuth
+from .infobip_data import InfobipData
+from .infobip_service import InfobipService
+from .infobip_throttle import Throttle
 from .router import Router
 from .service import NotBuiltService, Service
 from .sinch_auth import SinchAuth, SinchAuthService
@@ -46,6 +66,27 @@ def build(ctx: Context) -> tuple[dict[str, Service], admin.AdminService]:
     sinch_rcs.register(provisioning, ctx, sinch, models.rcs)
     sinch_admin.register(admin_router, ctx, sinch, models)
 
+    # Infobip: one listener for every product; the number inventory is computed; state machines settle lazily.
+    ib = InfobipData(ctx.store, ctx.clock)
+    infobip = InfobipService(ctx, InfobipAuth(ctx, ib), Throttle(ctx))
+    ib_numbers = infobip_numbers.NumbersModel(ctx, ib)
+    ib_rcs = infobip_rcs.RcsModel(ctx, ib)
+    ib_models = infobip_admin.Models(
+        numbers=ib_numbers,
+        whatsapp=infobip_whatsapp.WhatsAppModel(ctx, ib),
+        rcs=ib_rcs,
+        resources=infobip_resources.ResourcesModel(ctx, ib, ib_numbers, ib_rcs),
+    )
+    infobip_numbers.register(infobip, ctx, ib, ib_numbers)
+    infobip_provisioning.register(infobip, ctx, ib, ib_numbers)
+    infobip_voice.register(infobip, ctx, ib)
+    infobip_2fa.register(infobip, ctx, ib)
+    infobip_whatsapp.register(infobip, ctx, ib, ib_models.whatsapp)
+    infobip_subscriptions.register(infobip, ctx, ib)
+    infobip_rcs.register(infobip, ctx, ib, ib_rcs)
+    infobip_resources.register(infobip, ctx, ib, ib_models.resources)
+    infobip_admin.register(admin_router, ctx, ib, ib_models)
+
     services: dict[str, Service] = {name: NotBuiltService(name) for name in API_NAMES}
     services["vonage.api"] = VonageApiService(ctx, vonage)
     services["vonage.rest"] = VonageRestService(ctx, vonage)
@@ -53,4 +94,5 @@ def build(ctx: Context) -> tuple[dict[str, Service], admin.AdminService]:
     services["sinch.numbers"] = SinchNumbersService(ctx, sinch_auth, sinch, models.numbers)
     services["sinch.provisioning"] = provisioning
     services["sinch.conversation"] = SinchConversationService(ctx, sinch_auth, sinch, models.conversation)
+    services["infobip"] = infobip
     return services, admin.AdminService(admin_router)
