@@ -32,6 +32,8 @@ PAST = {
     "delete": "deleted",
     "import": "imported",
     "noop": "unchanged",
+    "disable": "disabled",  # removals of kinds whose API cannot delete (Kind.removal)
+    "forget": "forgotten",
 }
 
 
@@ -108,9 +110,17 @@ def _old_half(change: ResourceChange) -> ResourceChange:
         live=change.live,
         options=change.options,
         retain=change.retain,
+        removal=change.removal,
         writes=0 if change.retain else 1,
         notes=["old object of a replacement"],
     )
+
+
+def _label(change: ResourceChange) -> str:
+    """The action as reported: a delete of a kind whose API cannot delete is a disable or a forget."""
+    if change.action is Action.DELETE and change.removal != "delete":
+        return change.removal
+    return change.action.value
 
 
 def _dependents(change: ResourceChange, deletes: list[ResourceChange]) -> tuple[str, ...]:
@@ -188,7 +198,7 @@ class _Runner:
             outcome = self._act(change, client)
             status, message = ("pending", outcome) if outcome else ("done", "")
         except ProvisionerError as exc:
-            verb = {"noop": "record", "import": "import"}.get(change.action.value, change.action.value)
+            verb = {"noop": "record", "import": "import"}.get(change.action.value, _label(change))
             status, message = "failed", f"cannot {verb} {change.name}: {exc}"
         except Exception as exc:  # a bug must still leave a consistent journal and a clear report
             status, message = (
@@ -200,7 +210,7 @@ class _Runner:
         return StepResult(
             change.name,
             change.kind,
-            change.action.value,
+            _label(change),
             status,
             message,
             writes,
@@ -213,7 +223,10 @@ class _Runner:
         kind = registry.get(change.kind)
         if change.action is Action.DELETE:
             if change.live is not None and not change.retain:
-                kind.delete(client, change.live)
+                if change.removal == "disable":
+                    kind.disable(client, change.live)  # the API has no delete (Kind.removal)
+                else:
+                    kind.delete(client, change.live)
             if change.record is not None:  # the delete half of a replace has no record of its own
                 self.state.remove(change.name)
             return ""

@@ -11,7 +11,8 @@ Each managed resource is one of:
     failed          the provider reports it failed (rejected template, failed provisioning)
     not_applied     declared in the manifest but never applied (a config change, not drift)
 and every live object of a kind in play that no manifest resource or state record claims is
-``unmanaged``.
+``unmanaged`` — or ``dormant`` when the kind says it does nothing (a disabled object the API cannot
+delete, e.g. one provisioner disabled when it left the manifest): listed, but not drift.
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ class DriftReport:
     reads: int
 
     def counts(self) -> dict[str, int]:
-        out = {s: 0 for s in ("drifted", "missing", "unmanaged", "in_sync", "pending", "failed", "not_applied")}
+        out = {
+            s: 0 for s in ("drifted", "missing", "unmanaged", "in_sync", "pending", "failed", "not_applied", "dormant")
+        }
         for item in self.items:
             out[item.status] += 1
         return out
@@ -85,9 +88,8 @@ def drift_report(plan: Plan) -> DriftReport:
             for oid, live in sorted(objects.items()):
                 if (kind_name, oid) not in claimed:
                     label = live.properties.get("name") or live.properties.get("display_name") or ""
-                    items.append(
-                        DriftItem(f"({kind.title or kind_name})", kind_name, "unmanaged", oid, message=str(label))
-                    )
+                    status = "dormant" if kind.dormant(live) else "unmanaged"
+                    items.append(DriftItem(f"({kind.title or kind_name})", kind_name, status, oid, message=str(label)))
     return DriftReport(items, plan.reads)
 
 
@@ -124,13 +126,14 @@ def drift_text(report: DriftReport) -> str:
     from .render import value
 
     lines = []
-    order = ("drifted", "missing", "failed", "pending", "unmanaged", "not_applied")
+    order = ("drifted", "missing", "failed", "pending", "unmanaged", "dormant", "not_applied")
     labels = {
         "drifted": "Drifted (changed outside provisioner)",
         "missing": "Missing (deleted outside provisioner)",
         "failed": "Failed",
         "pending": "Pending (not converged yet)",
         "unmanaged": "Unmanaged (in the account, in no manifest)",
+        "dormant": "Dormant (disabled, kept by the provider, in no manifest; not drift)",
         "not_applied": "Not applied yet",
     }
     for status in order:

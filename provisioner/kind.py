@@ -5,10 +5,11 @@ provider's ``KINDS`` tuple. The engine relies on this contract:
 
 * ``observe(client)`` only reads. It walks the provider's list endpoint once, at the maximum page
   size, and returns every object translated to manifest shape. Absence is simply not being listed.
+  (``observe_under`` / ``observe_scoped`` do the same per parent object / per key of ``observe_by``.)
 * ``create`` / ``update`` / ``delete`` are the only writers. Each makes exactly the calls
   ``write_calls`` declares for it (the provider contract's forced extras are documented there).
   ``delete`` of an object that is already gone succeeds. ``update`` is only called for objects that
-  exist.
+  exist. ``disable`` is the remover of kinds whose API cannot delete (``removal = "disable"``).
 * ``normalize(props)`` is pure: it fills in the provider's defaults so that desired, last-applied
   and live values compare equal when nothing really changed.
 * ``ready(live)`` is pure; only ``wait.py`` loops on it.
@@ -78,6 +79,11 @@ class Kind(ABC, Generic[C]):
     write_only: ClassVar[frozenset[str]] = frozenset()
     # Kinds listed per parent object (webhooks per app): the parent kind, observed first.
     parent: ClassVar[str | None] = None
+    # Kinds whose API lists objects only under a key the account cannot enumerate (templates per
+    # sender, inbound configurations per number), or lists them only in part: the property paths of
+    # that key. The engine collects every value the manifest and state give them (references
+    # resolved through state) and calls ``observe_scoped`` with them instead of ``observe``.
+    observe_by: ClassVar[tuple[str, ...]] = ()
     # At most this many objects per scope (project, app, ...): checked by the plan before any write.
     limit: ClassVar[int | None] = None
     # Top-level properties the provider accepts only once the object is ready (RCS test numbers need
@@ -94,6 +100,10 @@ class Kind(ABC, Generic[C]):
     non_fungible: ClassVar[bool] = False
     # What removing the resource does when ``options.on_delete`` is not given.
     default_on_delete: ClassVar[OnDelete] = OnDelete.DELETE
+    # How the API lets an object go: "delete"; "disable" when it has no delete but can switch the
+    # object off (``disable`` is called; the object stays in the account); "forget" when it has
+    # neither (no call: the object stays in the account, no longer managed). Plans say which.
+    removal: ClassVar[str] = "delete"
     # Creating twice creates two objects (server-assigned ids, purchases): write an intent first.
     create_needs_intent: ClassVar[bool] = True
     # Readiness polling defaults (seconds); options.timeouts override.
@@ -152,6 +162,23 @@ class Kind(ABC, Generic[C]):
         """Extra lines the plan shows for this resource (e.g. a key that will be discarded)."""
         return []
 
+    def live_notes(
+        self, action: str, props: Mapping[str, Any], live: LiveObject, changes: Sequence[FieldChange]
+    ) -> list[str]:
+        """Plan lines that depend on the live object's state (e.g. an edit the provider takes only
+        once a review ends). ``changes`` are every difference found, deferred ones included."""
+        return []
+
+    def update_refusal(self, props: Mapping[str, Any], live: LiveObject, changes: Sequence[FieldChange]) -> str | None:
+        """Why the provider cannot take these changes to ``live`` in its current state (and waiting
+        would not help), or None. The plan refuses the update and says why."""
+        return None
+
+    def dormant(self, live: LiveObject) -> bool:
+        """An object the account keeps but that does nothing (a disabled object of a kind whose
+        removal is "disable"): drift lists it when unmanaged, but not as drift."""
+        return False
+
     def write_calls(self, action: str, props: Mapping[str, Any], changes: Sequence[FieldChange]) -> int:
         """How many write calls ``action`` makes. One by default; kinds document extras."""
         return 0 if action == "noop" else 1
@@ -168,6 +195,11 @@ class Kind(ABC, Generic[C]):
     def observe_under(self, client: C, parents: Sequence[LiveObject]) -> Iterable[LiveObject]:
         """For kinds with a ``parent``: every object under each parent (one walk per parent)."""
         raise NotImplementedError(f"{self.kind} declares a parent but cannot list under it")
+
+    def observe_scoped(self, client: C, scopes: Sequence[tuple[str, ...]]) -> Iterable[LiveObject]:
+        """For kinds with ``observe_by``: every object under each scope (one walk per scope). Each
+        scope holds the values of the ``observe_by`` paths, in order."""
+        raise NotImplementedError(f"{self.kind} declares observe_by but cannot list by it")
 
     def get(self, client: C, live: LiveObject) -> LiveObject | None:
         """One object by identity, for polling readiness. Defaults to a full walk."""
@@ -186,6 +218,10 @@ class Kind(ABC, Generic[C]):
     @abstractmethod
     def delete(self, client: C, live: LiveObject) -> None:
         """Delete (release) the object; already gone is success."""
+
+    def disable(self, client: C, live: LiveObject) -> None:
+        """For ``removal = "disable"``: switch the object off; it stays in the account."""
+        raise NotImplementedError(f"{self.kind} declares removal 'disable' but cannot disable")
 
     def adopt(self, client: C, live: LiveObject, props: Mapping[str, Any]) -> LiveObject:
         """Take over an existing object found by natural key (import). No call by default."""

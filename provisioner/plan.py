@@ -9,7 +9,8 @@ by the evidence in its intent record. The three-way diff then picks the action:
     live by natural key, not recorded   import  (plus the updates it needs)
     live and recorded, fields differ    update, or replace when a replace-forcing field changed
     live and recorded, in sync          noop
-    recorded, no longer in the manifest delete  (or forget, per options.on_delete)
+    recorded, no longer in the manifest delete  (or forget, per options.on_delete; or disable /
+                                        forget when the kind's API cannot delete: Kind.removal)
 
 Protected resources, and non-fungible ones (phone numbers) without an explicit ``on_delete``,
 are never replaced or released: the plan carries a refusal saying which option would allow it.
@@ -25,7 +26,7 @@ from graphlib import TopologicalSorter
 from typing import Any
 
 from . import registry
-from .diff import compare, reasons_of, redact
+from .diff import compare, get_path, reasons_of, redact
 from .graph import dependency_order
 from .http import CallCounter
 from .kind import FieldChange, Kind
@@ -72,7 +73,8 @@ class ResourceChange:
     writes: int = 0
     notes: list[str] = field(default_factory=list)
     refusal: str | None = None
-    retain: bool = False  # delete that only stops managing (on_delete: retain)
+    retain: bool = False  # delete that only stops managing (on_delete: retain, or removal "forget")
+    removal: str = "delete"  # how a delete (or a replace's old half) lets go: delete | disable | forget
     recovered: bool = False  # adopted after an interrupted create
     pending: str | None = None  # live object not yet converged (review, provisioning): apply waits
     failed: str | None = None  # live object in a failed state (rejected, provisioning failed)
@@ -113,8 +115,9 @@ class Plan:
             a.value: 0
             for a in (Action.CREATE, Action.UPDATE, Action.REPLACE, Action.DELETE, Action.IMPORT, Action.NOOP)
         }
+        counts.update(disable=0, forget=0)  # removals of kinds whose API cannot delete
         for c in self.changes:
-            counts[c.action.value] += 1
+            counts[c.action.value if c.action is not Action.DELETE or c.removal == "delete" else c.removal] += 1
         counts["pending"] = sum(1 for c in self.changes if c.pending)
         return counts
 
@@ -133,9 +136,15 @@ class Observation:
         return self.by_kind.get(kind, {}).get(object_id)
 
 
-def observe(kinds: Sequence[str], clients: Mapping[str, Any], counter: CallCounter) -> Observation:
+def observe(
+    kinds: Sequence[str],
+    clients: Mapping[str, Any],
+    counter: CallCounter,
+    scopes: Mapping[str, Sequence[tuple[str, ...]]] | None = None,
+) -> Observation:
     """One paginated walk per kind (per parent object for child kinds, which the API lists only
-    under their parent); independent kinds are read concurrently, parents before children."""
+    under their parent; per scope for ``observe_by`` kinds, from ``scopes``); independent kinds are
+    read concurrently, parents before children."""
     before = counter.reads
     wanted = set(kinds)
     for name in list(wanted):
@@ -150,6 +159,8 @@ def observe(kinds: Sequence[str], clients: Mapping[str, Any], counter: CallCount
         client = clients[kind.provider]
         if kind.parent:
             objects = kind.observe_under(client, list(by_kind[kind.parent].values()))
+        elif kind.observe_by:
+            objects = kind.observe_scoped(client, list((scopes or {}).get(kind_name, ())))
         else:
             objects = kind.observe(client)
         return kind_name, {o.id: o for o in objects}
@@ -231,7 +242,7 @@ def build_plan(
     desired: Mapping[str, DesiredResource] = {} if destroy else manifest.resources
     kinds = {r.kind for r in desired.values()} | {r.kind for r in snapshot.resources.values()}
     kinds |= {i.kind for i in snapshot.intents.values() if i.name in desired}
-    observation = observe(sorted(kinds), clients, counter)
+    observation = observe(sorted(kinds), clients, counter, _observe_scopes(kinds, desired, snapshot))
     claimed = {(r.kind, r.id) for r in snapshot.resources.values()}
 
     known: dict[str, Known] = {}
@@ -246,6 +257,29 @@ def build_plan(
     changes.extend(_plan_deletes(desired, snapshot, observation))
     _check_limits(changes, observation)
     return Plan(changes, observation.reads, manifest.content_hash, snapshot.serial, destroy, observation)
+
+
+def _observe_scopes(
+    kinds: set[str], desired: Mapping[str, DesiredResource], snapshot: Snapshot
+) -> dict[str, list[tuple[str, ...]]]:
+    """For each ``observe_by`` kind, every key its resources name, in the manifest (references
+    resolved through state: an object not created yet has nothing to list) and in state."""
+    recorded = {n: Known(r.attributes, r.properties) for n, r in snapshot.resources.items()}
+    lookup = make_lookup(recorded)
+    out: dict[str, list[tuple[str, ...]]] = {}
+    for name in sorted(kinds):
+        kind = registry.get(name)
+        if not kind.observe_by:
+            continue
+        sources = [resolve(r.properties, lookup) for r in desired.values() if r.kind == name]
+        sources += [r.properties for r in snapshot.resources.values() if r.kind == name]
+        found: set[tuple[str, ...]] = set()
+        for props in sources:
+            values = tuple(get_path(props, path) for path in kind.observe_by)
+            if all(isinstance(v, str) and v for v in values):
+                found.add(values)  # type: ignore[arg-type]
+        out[name] = sorted(found)
+    return out
 
 
 def _check_limits(changes: list[ResourceChange], observation: Observation) -> None:
@@ -357,7 +391,12 @@ def _plan_resource(
             change.reasons = reasons_of(change.changes)
             if forced:
                 _refuse_replace(kind, change)
+    found = list(change.changes)  # before deferral: live_notes explain what waits
     later = _defer_until_ready(kind, change) if kind.deferred else ""
+    if change.live is not None and change.action in (Action.NOOP, Action.UPDATE, Action.IMPORT):
+        change.notes.extend(kind.live_notes(change.action.value, props, change.live, found))
+        if change.changes and change.action is not Action.NOOP:
+            change.refusal = kind.update_refusal(props, change.live, change.changes)
     if change.live is not None and change.action in (Action.NOOP, Action.UPDATE, Action.IMPORT):
         readiness = kind.ready(change.live)
         if readiness.state is ReadinessState.PENDING:
@@ -427,11 +466,21 @@ def _refuse_replace(kind: Kind, change: ResourceChange) -> None:  # type: ignore
         )
     else:
         on_delete = change.options.on_delete or kind.default_on_delete
-        change.retain = on_delete is OnDelete.RETAIN
-        change.notes.append(
-            f"the old {kind.title} {change.record.id if change.record else ''} will be "
-            + ("kept in the account but no longer managed" if change.retain else "deleted after the new one exists")
-        )
+        change.removal = _removal(kind, on_delete)
+        change.retain = on_delete is OnDelete.RETAIN or kind.removal == "forget"
+        if change.retain:
+            fate = "kept in the account but no longer managed"
+            fate += " (the API has no delete)" if on_delete is not OnDelete.RETAIN else ""
+        elif kind.removal == "disable":
+            fate = "disabled after the new one exists (the API has no delete)"
+        else:
+            fate = "deleted after the new one exists"
+        change.notes.append(f"the old {kind.title} {change.record.id if change.record else ''} will be {fate}")
+
+
+def _removal(kind: Kind, on_delete: OnDelete) -> str:  # type: ignore[type-arg]
+    """How a delete lets go: the kind's way, except that on_delete: retain never disables anything."""
+    return "delete" if kind.removal == "disable" and on_delete is OnDelete.RETAIN else kind.removal
 
 
 def _plan_deletes(
@@ -457,7 +506,8 @@ def _plan_deletes(
             live=live,
             options=options,
             dependencies=tuple(record.dependencies),
-            retain=on_delete is OnDelete.RETAIN,
+            retain=on_delete is OnDelete.RETAIN or kind.removal == "forget",
+            removal=_removal(kind, on_delete),
         )
         what = f"{kind.title or 'object'} {record.id}"
         if options.protect:
@@ -476,10 +526,17 @@ def _plan_deletes(
             change.refusal = kind.refusal("delete", record.properties, live)
             if change.refusal is None:
                 change.notes.extend(kind.plan_notes(record.properties, "delete"))
+                change.notes.extend(kind.live_notes("delete", record.properties, live, []))
         if live is None:
             change.notes.append(f"{what} is already gone from the account; it is only removed from state")
-        elif change.retain:
+        elif on_delete is OnDelete.RETAIN:
             change.notes.append(f"on_delete: retain — {what} stays in the account and is no longer managed")
+        elif kind.removal == "forget":
+            change.notes.append(f"the API has no delete: {what} stays in the account and is no longer managed")
+        elif kind.removal == "disable":
+            change.notes.append(
+                f"the API has no delete: {what} is disabled instead; it stays in the account, no longer managed"
+            )
         change.writes = 0 if (live is None or change.retain) else kind.write_calls("delete", record.properties, [])
         changes.append(change)
     return changes

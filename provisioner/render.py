@@ -95,6 +95,8 @@ def plan_text(plan: Plan, *, color: bool = False, show_noop: bool = False) -> st
                 lines.append(f"  {s('✗', '31')} {c.name} ({c.kind}): failed — {c.failed}")
             else:
                 lines.append(f"  {s('…', '33')} {c.name} ({c.kind}): {c.pending}; apply waits for it")
+            for note in c.notes:  # e.g. an edit the provider takes only after the wait
+                lines.append(s.dim(f"      note: {note}"))
         lines.append("")
     if plan.refusals:
         lines.append(s("Refused:", "31;1"))
@@ -107,10 +109,12 @@ def plan_text(plan: Plan, *, color: bool = False, show_noop: bool = False) -> st
     elif not plan.has_changes:
         lines.append(s("No changes.", "32;1") + f" {summary['noop']} resource(s) match the manifest.")
     else:
+        # disable/forget appear only when some kind's API cannot delete (Kind.removal)
+        extra = "".join(f", {summary[k]} to {k}" for k in ("disable", "forget") if summary.get(k))
         lines.append(
             s.bold("Plan:")
             + f" {summary['create']} to create, {summary['update']} to update, {summary['replace']} to replace, "
-            f"{summary['delete']} to delete, {summary['import']} to import, {summary['noop']} unchanged."
+            f"{summary['delete']} to delete{extra}, {summary['import']} to import, {summary['noop']} unchanged."
         )
     lines.append(s.dim(f"API calls: {plan.reads} read(s) made; {plan.writes} write(s) to make."))
     return "\n".join(lines)
@@ -123,6 +127,13 @@ def _resource_block(c: ResourceChange, s: Style) -> list[str]:
     head = f"  {s(_SYMBOL[c.action], code)} {s.bold(c.name)} ({c.kind}) {_PHRASE[c.action]}{s.dim(ident)}"
     if c.refusal:
         head = f"  {s('✗', '31')} {s.bold(c.name)} ({c.kind}) {c.action.value} refused{s.dim(ident)}"
+    elif c.action is Action.DELETE and c.removal == "disable":
+        head = f"  {s('-', code)} {s.bold(c.name)} ({c.kind}) will be disabled (the API has no delete){s.dim(ident)}"
+    elif c.action is Action.DELETE and c.removal == "forget":
+        head = (
+            f"  {s('-', code)} {s.bold(c.name)} ({c.kind}) will be forgotten: the API has no delete; "
+            f"it stays in the account{s.dim(ident)}"
+        )
     elif c.retain and c.action is Action.DELETE:
         head = f"  {s('-', code)} {s.bold(c.name)} ({c.kind}) will be forgotten (kept in the account){s.dim(ident)}"
     lines = [head + (f"  {s(tag, '33')}" if tag else "")]
@@ -218,6 +229,7 @@ def _change_json(c: ResourceChange) -> dict[str, Any]:
         ],
         "writes": c.writes,
         "retain": c.retain,
+        "removal": c.removal if c.action in (Action.DELETE, Action.REPLACE) else None,
         "pending": c.pending,
         "failed": c.failed,
         "notes": list(c.notes),

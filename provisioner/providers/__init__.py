@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from . import sinch, vonage
+from . import infobip, sinch, vonage
 
-PROVIDERS: dict[str, ModuleType] = {"vonage": vonage, "sinch": sinch}
+PROVIDERS: dict[str, ModuleType] = {"vonage": vonage, "sinch": sinch, "infobip": infobip}
