@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -91,7 +92,7 @@ def apply_plan(
     backward = [c for c in plan.changes if c.action is Action.DELETE]
     backward += [_old_half(c) for c in forward if c.action is Action.REPLACE and c.live is not None]
     runner.run(forward, deps=lambda c: c.dependencies)
-    runner.run(backward, deps=lambda c: _dependents(c, backward))
+    runner.run(backward, deps=_dependents_of(backward))
     state.compact()
     result = ApplyResult(runner.results)
     if not result.ok:
@@ -123,9 +124,14 @@ def _label(change: ResourceChange) -> str:
     return change.action.value
 
 
-def _dependents(change: ResourceChange, deletes: list[ResourceChange]) -> tuple[str, ...]:
+def _dependents_of(deletes: list[ResourceChange]) -> Callable[[ResourceChange], tuple[str, ...]]:
     """Deletes run dependents first: X waits for every deleted resource that depends on X."""
-    return tuple(d.name for d in deletes if change.name in d.dependencies and d is not change)
+    waits: dict[str, list[str]] = {}
+    for d in deletes:
+        for dep in d.dependencies:
+            if dep != d.name:
+                waits.setdefault(dep, []).append(d.name)
+    return lambda change: tuple(waits.get(change.name, ()))
 
 
 class _Runner:
@@ -147,37 +153,48 @@ class _Runner:
         self._lock = threading.Lock()
 
     def run(self, changes: list[ResourceChange], deps: Callable[[ResourceChange], tuple[str, ...]]) -> None:
-        pending = {id(c): c for c in changes}
-        names_in_batch = {c.name for c in changes}
-        done: set[str] = set()
+        """Run a batch in dependency order: a change starts once everything it depends on in the
+        batch has finished; one that depends on a failure is skipped. Linear in the batch size."""
+        by_name = {c.name: c for c in changes}
+        blockers = {c.name: {d for d in deps(c) if d in by_name and d != c.name} for c in changes}
+        dependents: dict[str, list[str]] = {}
+        for name, on in blockers.items():
+            for dep in on:
+                dependents.setdefault(dep, []).append(name)
+        ready = deque(c.name for c in changes if not blockers[c.name])  # plan order among the ready
+        started: set[str] = set()
         running: dict[Future[StepResult], ResourceChange] = {}
+
+        def finished_with(name: str) -> None:
+            for waiting in dependents.get(name, ()):
+                blockers[waiting].discard(name)
+                if not blockers[waiting]:
+                    ready.append(waiting)
+
         with ThreadPoolExecutor(max_workers=self.parallelism) as pool:
-            while pending or running:
-                for key, change in list(pending.items()):
-                    blockers = [d for d in deps(change) if d in names_in_batch and d not in done]
+            while len(started) < len(by_name) or running:
+                while ready and len(running) < self.parallelism:
+                    change = by_name[ready.popleft()]
+                    started.add(change.name)
                     failed_dep = next((d for d in deps(change) if d in self.failed), None)
                     if failed_dep is not None:
-                        del pending[key]
                         self._skip(change, failed_dep)
-                        done.add(change.name)
-                    elif not blockers and len(running) < self.parallelism:
-                        del pending[key]
+                        finished_with(change.name)
+                    else:
                         running[pool.submit(self._step, change)] = change
                 if not running:
-                    if pending:  # only unmet dependencies outside this batch remain
-                        for key, change in list(pending.items()):
-                            del pending[key]
-                            running[pool.submit(self._step, change)] = change
+                    if not ready:  # only a dependency cycle could leave work unreachable: run it anyway
+                        ready.extend(n for n in by_name if n not in started)
                     continue
-                finished, _ = wait(running, return_when=FIRST_COMPLETED)
-                for fut in finished:
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for fut in done:
                     change = running.pop(fut)
                     result = fut.result()
                     with self._lock:
                         self.results.append(result)
                         if result.status == "failed":
                             self.failed.add(change.name)
-                    done.add(change.name)
+                    finished_with(change.name)
                     self.on_event("end", change, result)
 
     def _skip(self, change: ResourceChange, because: str) -> None:
