@@ -221,6 +221,20 @@ def _converge(
         return 0
 
 
+# ------------------------------------------------------------------ import
+@cli.command("import")
+@click.argument("path")
+@click.argument("name")
+@click.argument("object_id", metavar="ID")
+@pass_settings
+def import_(s: Settings, path: str, name: str, object_id: str) -> int:
+    """Adopt the existing object ID as manifest resource NAME (records it in state; no write call)."""
+    with s.workspace((path,)) as ws, ws.locked():
+        record = ws.import_object(name, object_id)
+    _out(f"Imported {record.id} as {name} ({record.kind}); run `provision plan` to see what the manifest would change.")
+    return 0
+
+
 # ------------------------------------------------------------------ state
 @cli.group()
 def state() -> None:

@@ -95,7 +95,7 @@ def compare(
     want = flatten(desired)
     have = flatten(live)
     before = flatten(last) if last is not None else {}
-    paths = set(want) | set(before)
+    paths = set(want) | {p for p in before if not _skipped(p, kind.computed_props) or p in want}
     if kind.full_replacement:
         paths |= {p for p in have if not _skipped(p, kind.computed_props) or p in want}
     skip = [*kind.local_only, *ignore]

@@ -242,7 +242,7 @@ def build_plan(
     desired: Mapping[str, DesiredResource] = {} if destroy else manifest.resources
     kinds = {r.kind for r in desired.values()} | {r.kind for r in snapshot.resources.values()}
     kinds |= {i.kind for i in snapshot.intents.values() if i.name in desired}
-    observation = observe(sorted(kinds), clients, counter, _observe_scopes(kinds, desired, snapshot))
+    observation = observe(sorted(kinds), clients, counter, observe_scopes(kinds, desired, snapshot))
     claimed = {(r.kind, r.id) for r in snapshot.resources.values()}
 
     known: dict[str, Known] = {}
@@ -259,7 +259,7 @@ def build_plan(
     return Plan(changes, observation.reads, manifest.content_hash, snapshot.serial, destroy, observation)
 
 
-def _observe_scopes(
+def observe_scopes(
     kinds: set[str], desired: Mapping[str, DesiredResource], snapshot: Snapshot
 ) -> dict[str, list[tuple[str, ...]]]:
     """For each ``observe_by`` kind, every key its resources name, in the manifest (references

@@ -25,14 +25,14 @@ import httpx
 
 from . import registry
 from .apply import ApplyResult, Event, apply_plan
-from .errors import ProviderError, UsageError
+from .errors import ProviderError, StateError, UsageError
 from .http import CallCounter
 from .manifest import load_manifest
 from .model import Manifest
-from .plan import Plan, build_plan
+from .plan import Plan, build_plan, observe, observe_scopes, view
 from .providers import PROVIDERS
 from .state import open_state
-from .state.base import LockInfo, StateBackend
+from .state.base import LockInfo, ResourceRecord, StateBackend, now_iso
 from .wait import SYSTEM_CLOCK, Clock
 
 
@@ -123,6 +123,50 @@ class Workspace:
         snapshot = self.state.read()
         kinds = {r.kind for r in self.manifest.resources.values()} | {r.kind for r in snapshot.resources.values()}
         return build_plan(self.manifest, snapshot, self.clients_for(kinds), self.counter, destroy=destroy)
+
+    def import_object(self, name: str, object_id: str) -> ResourceRecord:
+        """Record an existing provider object as manifest resource ``name`` (no write call).
+
+        Last-applied becomes the object as it is now, so the next plan shows what the manifest
+        would still change as ``config`` changes. ``object_id`` is the id plans show (an
+        application UUID, ``GB:447700900001``, ...) or the object's ``id`` attribute."""
+        res = self.manifest.resources.get(name)
+        if res is None:
+            raise StateError(f"cannot import {name}: no such resource in the manifest; add it first, then import")
+        snapshot = self.state.read()
+        if name in snapshot.resources:
+            raise StateError(
+                f"cannot import {name}: it is already managed (id {snapshot.resources[name].id}); "
+                f"`provision state rm {name}` first if you mean to point it at another object"
+            )
+        kind = registry.get(res.kind)
+        scopes = observe_scopes({res.kind}, self.manifest.resources, snapshot)
+        observation = observe([res.kind], self.clients_for({res.kind}), self.counter, scopes)
+        objects = observation.by_kind.get(res.kind, {})
+        live = objects.get(object_id) or next(
+            (o for o in objects.values() if str(o.attributes.get("id")) == object_id), None
+        )
+        if live is None:
+            raise StateError(
+                f"cannot import {name}: no {kind.title or res.kind} with id {object_id} in the account; "
+                "`provision drift` lists unmanaged objects with their ids"
+            )
+        taken = next((r.name for r in snapshot.resources.values() if r.kind == res.kind and r.id == live.id), None)
+        if taken is not None:
+            raise StateError(f"cannot import {name}: {live.id} is already managed as {taken}")
+        record = ResourceRecord(
+            name=name,
+            kind=res.kind,
+            id=live.id,
+            properties=view(kind, live.properties),
+            attributes=dict(live.attributes),
+            options=res.options.to_json(),
+            dependencies=sorted(res.dependencies()),
+            status="ready",
+            updated=now_iso(),
+        )
+        self.state.put(record)
+        return record
 
     def apply(
         self, plan: Plan, *, parallelism: int = 10, no_wait: bool = False, on_event: Event | None = None
