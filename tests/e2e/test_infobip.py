@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import Project, Sandbox
+from harness import Project, Sandbox
 
 from provisioner.sandbox import SandboxConfig, SandboxServer
 from provisioner.sandbox.config import InfobipChoices
