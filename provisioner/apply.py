@@ -35,6 +35,7 @@ PAST = {
     "noop": "unchanged",
     "disable": "disabled",  # removals of kinds whose API cannot delete (Kind.removal)
     "forget": "forgotten",
+    "move": "moved",  # a ``moved:`` rename: state only
 }
 
 
@@ -85,6 +86,11 @@ def apply_plan(
             [c.refusal or "" for c in plan.refusals],
         )
     runner = _Runner(manifest, state, clients, parallelism, no_wait, clock, on_event or (lambda *a: None))
+    for old, new in plan.moved:  # renames first: no API call, and later records use the new name
+        state.rename(old, new)
+        step = StepResult(new, state.read().resources[new].kind, "move", "done", f"moved from {old}")
+        runner.results.append(step)
+        runner.on_event("end", ResourceChange(new, step.kind, Action.NOOP), step)
     for change in plan.changes:  # what the plan already knows (unchanged resources) seeds references
         if change.action is not Action.DELETE and change.live is not None and change.action is not Action.REPLACE:
             runner.known[change.name] = Known(change.live.attributes, change.desired or {})

@@ -16,6 +16,7 @@ import click
 
 from . import render
 from .errors import ApplyError, ManifestError, PlanError, ProvisionerError, StateError, UsageError, exit_code
+from .events import EventStream
 from .manifest import load_manifest
 from .plan import Plan
 from .state import open_state
@@ -31,10 +32,13 @@ class Settings:
         self.sandbox, self.sandbox_url, self.state = sandbox, sandbox_url, state
         self.color, self.verbose = color, verbose
 
-    def workspace(self, paths: tuple[str, ...], read_only: bool = False) -> Workspace:
-        return Workspace.open(
+    def workspace(self, paths: tuple[str, ...] | list[str], read_only: bool = False) -> Workspace:
+        ws = Workspace.open(
             list(paths), sandbox=self.sandbox, sandbox_url=self.sandbox_url, state=self.state, read_only=read_only
         )
+        if _events is not None:
+            ws.counter.listener = _events.listener
+        return ws
 
     def state_backend(self) -> Any:
         if self.state:
@@ -46,10 +50,20 @@ class Settings:
 
 
 pass_settings = click.make_pass_decorator(Settings)
+_events: EventStream | None = None  # set by --json: stdout carries only JSON lines
 
 
 def _out(text: str = "", err: bool = False) -> None:
+    if _events is not None:
+        if text.strip():
+            _events.emit("message", text=text, stream="stderr" if err else "stdout")
+        return
     click.echo(text, err=err)
+
+
+def _emit(type_: str, **fields: Any) -> None:
+    if _events is not None:
+        _events.emit(type_, **fields)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -62,15 +76,26 @@ def _out(text: str = "", err: bool = False) -> None:
 )
 @click.option("--no-color", is_flag=True, help="Plain output without ANSI colours.")
 @click.option("--verbose", "-v", is_flag=True, help="Show each step as it starts.")
+@click.option(
+    "--json", "json_events", is_flag=True, help="Write newline-delimited JSON events to stdout instead of text."
+)
 @click.version_option(package_name="provisioner", prog_name="provision")
 @click.pass_context
 def cli(
-    ctx: click.Context, sandbox: bool, sandbox_url: str | None, state: str | None, no_color: bool, verbose: bool
+    ctx: click.Context,
+    sandbox: bool,
+    sandbox_url: str | None,
+    state: str | None,
+    no_color: bool,
+    verbose: bool,
+    json_events: bool,
 ) -> None:
     """Declarative infrastructure-as-code for Vonage, Sinch and Infobip."""
+    global _events
     if sandbox and sandbox_url:
         raise click.UsageError("use either --sandbox or --sandbox-url, not both")
-    color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
+    _events = EventStream(lambda line: click.echo(line)) if json_events else None
+    color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty() and not json_events
     ctx.obj = Settings(sandbox, sandbox_url, state, color, verbose)
 
 
@@ -86,19 +111,48 @@ def validate(paths: tuple[str, ...]) -> int:
 
 
 # ------------------------------------------------------------------ plan
+def _targets(f: Any) -> Any:
+    f = click.option(
+        "--skip",
+        "skip",
+        multiple=True,
+        metavar="NAME",
+        help="Leave out resources matching NAME (globs, or type=KIND) and what depends on them. Repeatable.",
+    )(f)
+    return click.option(
+        "--only",
+        "only",
+        multiple=True,
+        metavar="NAME",
+        help="Plan only resources matching NAME (globs, or type=KIND), plus what they depend on. Repeatable.",
+    )(f)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--out", "out", type=click.Path(dir_okay=False), help="Also write the plan as JSON to FILE.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--out", "out", type=click.Path(dir_okay=False), help="Save the plan (JSON) for `provision apply --plan FILE`."
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error).")
+@_targets
 @pass_settings
-def plan(s: Settings, paths: tuple[str, ...], out: str | None, fmt: str, detailed_exitcode: bool) -> int:
+def plan(
+    s: Settings,
+    paths: tuple[str, ...],
+    out: str | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
+) -> int:
     """Show what apply would change, and why (config change or drift)."""
     with s.workspace(paths) as ws:
-        result = ws.plan()
-    _emit_plan(s, result, fmt)
+        result = ws.plan(only=only, skip=skip)
+    doc = render.plan_json(result)
+    _emit_plan(s, result, doc, fmt)
     if out:
-        _write_private(Path(out), render.dumps(render.plan_json(result)) + "\n")
+        _write_private(Path(out), render.dumps(doc) + "\n")
     if result.refusals:
         raise PlanError(
             f"the plan refuses {len(result.refusals)} change(s)", [c.refusal or "" for c in result.refusals]
@@ -106,9 +160,17 @@ def plan(s: Settings, paths: tuple[str, ...], out: str | None, fmt: str, detaile
     return EXIT_CHANGES if (detailed_exitcode and (result.has_changes or result.waiting)) else 0
 
 
-def _emit_plan(s: Settings, result: Plan, fmt: str) -> None:
-    if fmt == "json":
-        _out(render.dumps(render.plan_json(result)))
+def _emit_plan(s: Settings, result: Plan, doc: dict[str, Any], fmt: str) -> None:
+    if _events is not None:
+        for change in doc["resource_changes"]:
+            _emit("planned_change", **change)
+        _emit("plan", **{k: v for k, v in doc.items() if k != "resource_changes"})
+    elif fmt == "json":
+        _out(render.dumps(doc))
+    elif fmt == "markdown":
+        from .report_markdown import plan_markdown
+
+        _out(plan_markdown(doc))
     else:
         _out(render.plan_text(result, color=s.color))
 
@@ -122,36 +184,89 @@ def _write_private(path: Path, text: str) -> None:
 # ------------------------------------------------------------------ drift
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--output", "output", type=click.Path(dir_okay=False), help="Also write the JSON report to FILE.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown", "junit"]), default="text", show_default=True
+)
+@click.option(
+    "--output",
+    "output",
+    type=click.Path(dir_okay=False),
+    help="Write the report to FILE in --format (stdout then gets the text summary).",
+)
 @pass_settings
 def drift(s: Settings, paths: tuple[str, ...], fmt: str, output: str | None) -> int:
     """Report what changed outside provisioner. Read-only: sends no write, takes no lock."""
     from .drift import drift_json, drift_report, drift_text
 
     with s.workspace(paths, read_only=True) as ws:
-        report = drift_report(ws.plan())
-    _out(render.dumps(drift_json(report)) if fmt == "json" else drift_text(report))
+        report = drift_report(ws.plan(), ws.ignores)
+    doc = drift_json(report)
+    if _events is not None:
+        for item in doc["resources"]:
+            _emit("drift_item", **item)
+        _emit("summary", **{k: v for k, v in doc.items() if k != "resources"})
+    rendered = _drift_format(doc, fmt, drift_text(report))
     if output:
-        _write_private(Path(output), render.dumps(drift_json(report)) + "\n")
+        _write_private(Path(output), rendered + "\n")
+        _out(drift_text(report))
+    else:
+        _out(rendered)
     return EXIT_CHANGES if report.has_drift else 0
+
+
+def _drift_format(doc: dict[str, Any], fmt: str, text: str) -> str:
+    if fmt == "json":
+        return render.dumps(doc)
+    if fmt == "markdown":
+        from .report_markdown import drift_markdown
+
+        return drift_markdown(doc)
+    if fmt == "junit":
+        from .report_junit import drift_junit
+
+        return drift_junit(doc)
+    return text
 
 
 # ------------------------------------------------------------------ apply / destroy
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(dir_okay=False),
+    help="Apply exactly this saved plan (from `plan --out`), or refuse if anything changed since.",
+)
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option(
     "--parallelism", type=click.IntRange(1, 256), default=10, show_default=True, help="Concurrent API writes."
 )
 @click.option("--no-wait", is_flag=True, help="Do not wait for asynchronous operations; the next run re-checks them.")
 @click.option("--lock-timeout", type=click.FloatRange(0), default=0.0, help="Seconds to wait for the state lock.")
+@_targets
 @pass_settings
 def apply(
-    s: Settings, paths: tuple[str, ...], auto_approve: bool, parallelism: int, no_wait: bool, lock_timeout: float
+    s: Settings,
+    paths: tuple[str, ...],
+    plan_file: str | None,
+    auto_approve: bool,
+    parallelism: int,
+    no_wait: bool,
+    lock_timeout: float,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
 ) -> int:
-    """Make the accounts match the manifests."""
-    return _converge(s, paths, auto_approve, parallelism, no_wait, lock_timeout, destroy=False)
+    """Make the accounts match the manifests (or apply a saved plan with --plan FILE)."""
+    if plan_file is not None:
+        if paths or only or skip:
+            raise UsageError(
+                "apply --plan FILE takes no PATH, --only or --skip: the saved plan names its manifest and targets"
+            )
+        return _apply_saved(s, plan_file, auto_approve, parallelism, no_wait, lock_timeout)
+    if not paths:
+        raise UsageError("apply needs manifest PATH(s), or --plan FILE with a saved plan")
+    run = _Run(auto_approve, parallelism, no_wait, lock_timeout, only, skip)
+    return _converge(s, paths, run, destroy=False)
 
 
 @cli.command()
@@ -159,66 +274,143 @@ def apply(
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--parallelism", type=click.IntRange(1, 256), default=10, show_default=True)
 @click.option("--lock-timeout", type=click.FloatRange(0), default=0.0)
+@_targets
 @pass_settings
-def destroy(s: Settings, paths: tuple[str, ...], auto_approve: bool, parallelism: int, lock_timeout: float) -> int:
-    """Delete everything the manifests manage (protected and non-fungible objects excepted)."""
-    return _converge(s, paths, auto_approve, parallelism, False, lock_timeout, destroy=True)
-
-
-def _converge(
+def destroy(
     s: Settings,
     paths: tuple[str, ...],
     auto_approve: bool,
     parallelism: int,
-    no_wait: bool,
     lock_timeout: float,
-    *,
-    destroy: bool,
+    only: tuple[str, ...],
+    skip: tuple[str, ...],
 ) -> int:
-    with s.workspace(paths) as ws, ws.locked(timeout=lock_timeout):
-        result = ws.plan(destroy=destroy)
-        _out(render.plan_text(result, color=s.color))
-        if result.refusals:
-            raise PlanError(
-                f"cannot apply: the plan refuses {len(result.refusals)} change(s); nothing was changed",
-                [c.refusal or "" for c in result.refusals],
-            )
-        if not result.has_changes and not result.waiting:
-            return 0
-        if not auto_approve:
-            if not sys.stdin.isatty():
-                raise UsageError("refusing to apply without confirmation: stdin is not a terminal; pass --auto-approve")
-            if not click.confirm("\nApply these changes?", default=False):
-                _out("Apply cancelled; nothing was changed.")
-                return 1
-        _out("")
-        _out("Applying…")
+    """Delete everything the manifests manage (protected and non-fungible objects excepted)."""
+    return _converge(s, paths, _Run(auto_approve, parallelism, False, lock_timeout, only, skip), destroy=True)
 
-        last_wait: dict[str, tuple[str, float]] = {}
 
-        def on_event(phase: str, change: Any, step: Any) -> None:
-            if phase == "wait":  # one line when the status changes, then one every 10 s
-                said, at = last_wait.get(change.name, ("", -10.0))
-                if step.message != said or step.seconds - at >= 10:
-                    last_wait[change.name] = (step.message, step.seconds)
-                    _out(render.wait_line(step, color=s.color))
-                return
-            if phase == "start" and s.verbose:
+class _Run:
+    def __init__(
+        self,
+        auto_approve: bool,
+        parallelism: int,
+        no_wait: bool,
+        lock_timeout: float,
+        only: tuple[str, ...] = (),
+        skip: tuple[str, ...] = (),
+    ) -> None:
+        self.auto_approve, self.parallelism, self.no_wait = auto_approve, parallelism, no_wait
+        self.lock_timeout, self.only, self.skip = lock_timeout, only, skip
+
+
+def _converge(s: Settings, paths: tuple[str, ...], run: _Run, *, destroy: bool) -> int:
+    with s.workspace(paths) as ws, ws.locked(timeout=run.lock_timeout):
+        result = ws.plan(destroy=destroy, only=run.only, skip=run.skip)
+        return _execute(s, ws, result, run)
+
+
+def _apply_saved(
+    s: Settings, plan_file: str, auto_approve: bool, parallelism: int, no_wait: bool, lock_timeout: float
+) -> int:
+    from .savedplan import load
+
+    saved = load(plan_file)
+    with s.workspace(list(saved.files)) as ws, ws.locked(timeout=lock_timeout):
+        fresh = ws.check_saved(saved)  # refuses, having written nothing, if anything changed
+        _out(f"Saved plan {saved.path} ({saved.plan_id[:12]}) is current: applying exactly it.")
+        run = _Run(auto_approve, parallelism, no_wait, lock_timeout)
+        return _execute(s, ws, fresh, run, saved_id=saved.plan_id)
+
+
+def _execute(s: Settings, ws: Workspace, result: Plan, run: _Run, saved_id: str | None = None) -> int:
+    doc = render.plan_json(result)
+    _emit_plan(s, result, doc, "text")
+    if result.refusals:
+        raise PlanError(
+            f"cannot apply: the plan refuses {len(result.refusals)} change(s); nothing was changed",
+            [c.refusal or "" for c in result.refusals],
+        )
+    if not result.has_changes and not result.waiting:
+        _emit("summary", ok=True, counts={}, writes=0)
+        return 0
+    if not run.auto_approve:
+        if not sys.stdin.isatty():
+            raise UsageError("refusing to apply without confirmation: stdin is not a terminal; pass --auto-approve")
+        if not click.confirm("\nApply these changes?", default=False):
+            _out("Apply cancelled; nothing was changed.")
+            return 1
+    if saved_id is not None:
+        ws.state.mark_plan_applied(saved_id)  # before the first write: a saved plan applies once
+    _out("")
+    _out("Applying…")
+
+    last_wait: dict[str, tuple[str, float]] = {}
+
+    def on_event(phase: str, change: Any, step: Any) -> None:
+        if phase == "wait":  # one line when the status changes, then one every 10 s
+            _emit("wait", name=change.name, type=change.kind, message=step.message, seconds=round(step.seconds, 3))
+            said, at = last_wait.get(change.name, ("", -10.0))
+            if step.message != said or step.seconds - at >= 10:
+                last_wait[change.name] = (step.message, step.seconds)
+                _out(render.wait_line(step, color=s.color))
+            return
+        if phase == "start":
+            _emit("apply_start", name=change.name, type=change.kind, action=change.action.value)
+            if s.verbose:
                 _out(f"  → {change.name}: {change.action.value}…")
-            elif phase == "end" and step is not None and not (step.action == "noop" and step.status == "done"):
+        elif phase == "end" and step is not None:
+            _emit("apply_result", **render.step_json(step))
+            if not (step.action == "noop" and step.status == "done"):
                 _out(render.step_line(step, color=s.color))
 
-        try:
-            outcome = ws.apply(result, parallelism=parallelism, no_wait=no_wait, on_event=on_event)
-        except ApplyError as exc:
-            _out("")
-            _out(render.apply_summary(exc.results, color=s.color))
-            for step in exc.results.failed:
-                _out(f"Error: {step.message}", err=True)
-            return 1
+    try:
+        outcome = ws.apply(result, parallelism=run.parallelism, no_wait=run.no_wait, on_event=on_event)
+    except ApplyError as exc:
         _out("")
-        _out(render.apply_summary(outcome, color=s.color))
-        return 0
+        _out(render.apply_summary(exc.results, color=s.color))
+        _emit("summary", **render.apply_json(exc.results))
+        for step in exc.results.failed:
+            _out(f"Error: {step.message}", err=True)
+        return 1
+    _out("")
+    _out(render.apply_summary(outcome, color=s.color))
+    _emit("summary", **render.apply_json(outcome))
+    return 0
+
+
+# ------------------------------------------------------------------ export
+@cli.command()
+@click.option("--provider", "provider", required=True, type=click.Choice(["vonage", "sinch", "infobip"]))
+@click.option("--type", "types", multiple=True, metavar="KIND", help="Only this kind (e.g. vonage.number). Repeatable.")
+@click.option(
+    "--output", "output", type=click.Path(dir_okay=False), help="Write the manifest to FILE (default stdout)."
+)
+@pass_settings
+def export(s: Settings, provider: str, types: tuple[str, ...], output: str | None) -> int:
+    """Write a manifest declaring what exists in a provider account (read-only)."""
+    from . import registry
+    from .export import export_manifest
+
+    for kind in types:
+        if kind not in registry.all_kinds() or not kind.startswith(provider + "."):
+            known = ", ".join(k for k in sorted(registry.all_kinds()) if k.startswith(provider + "."))
+            raise UsageError(f"--type {kind} is not a {provider} kind; choose from {known}")
+    with Workspace.bare(Path.cwd(), sandbox=s.sandbox, sandbox_url=s.sandbox_url, read_only=True) as ws:
+        if _events is not None:
+            ws.counter.listener = _events.listener
+        result = export_manifest(ws, provider, list(types) or None)
+    if output:
+        _write_private(Path(output), result.yaml)
+        _out(f"Wrote {result.resources} resource(s) to {output}.", err=True)
+    elif _events is not None:
+        _emit("export", yaml=result.yaml, resources=result.resources)
+    else:
+        click.echo(result.yaml, nl=False)
+    for note in result.notes:
+        _out(f"note: {note}", err=True)
+    if result.env_placeholders:
+        _out("Set these environment variables before planning: " + ", ".join(result.env_placeholders), err=True)
+    return 0
 
 
 # ------------------------------------------------------------------ import
@@ -412,16 +604,19 @@ def main(argv: list[str] | None = None) -> None:
         code = 1
     except ManifestError as exc:
         for issue in exc.issues:
-            _out(f"Error: {issue}", err=True)
+            click.echo(f"Error: {issue}", err=True)
         code = exit_code(exc)
+        _emit("error", message=str(exc), details=[str(i) for i in exc.issues], exit_code=code)
     except PlanError as exc:
-        _out(f"Error: {exc}", err=True)
+        click.echo(f"Error: {exc}", err=True)
         for r in exc.refusals:
-            _out(f"  ✗ {r}", err=True)
+            click.echo(f"  ✗ {r}", err=True)
         code = exit_code(exc)
+        _emit("error", message=str(exc), details=list(exc.refusals), exit_code=code)
     except ProvisionerError as exc:
-        _out(f"Error: {exc}", err=True)
+        click.echo(f"Error: {exc}", err=True)
         code = exit_code(exc)
+        _emit("error", message=str(exc), details=[], exit_code=code)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except KeyboardInterrupt:

@@ -22,10 +22,12 @@ from typing import Any
 
 from . import registry
 from .diff import get_path
+from .ignorefile import IgnoreRule, IgnoreSet
 from .kind import FieldChange
 from .plan import Action, Plan
 
 DRIFT_STATUSES = ("drifted", "missing", "unmanaged")
+STATUSES = ("drifted", "missing", "unmanaged", "in_sync", "pending", "failed", "not_applied", "dormant", "ignored")
 
 
 @dataclass
@@ -36,17 +38,18 @@ class DriftItem:
     id: str | None = None
     changes: list[FieldChange] = field(default_factory=list)
     message: str = ""
+    policy: str | None = None  # missing: what plan will do (recreate | fail: a person decides)
+    ignored_by: IgnoreRule | None = None  # status "ignored": the .provisionignore rule
 
 
 @dataclass
 class DriftReport:
     items: list[DriftItem]
     reads: int
+    expired_ignores: list[IgnoreRule] = field(default_factory=list)  # waivers past their date
 
     def counts(self) -> dict[str, int]:
-        out = {
-            s: 0 for s in ("drifted", "missing", "unmanaged", "in_sync", "pending", "failed", "not_applied", "dormant")
-        }
+        out = {s: 0 for s in STATUSES}
         for item in self.items:
             out[item.status] += 1
         return out
@@ -56,8 +59,11 @@ class DriftReport:
         return any(i.status in DRIFT_STATUSES for i in self.items)
 
 
-def drift_report(plan: Plan) -> DriftReport:
-    """Classify a plan made against last-applied state into a drift report."""
+def drift_report(plan: Plan, ignores: IgnoreSet | None = None) -> DriftReport:
+    """Classify a plan made against last-applied state into a drift report. ``ignores`` (the
+    ``.provisionignore`` rules) turn matching missing and unmanaged objects into "ignored"; the
+    plan has already set aside the drifted fields they match (``ResourceChange.ignored``)."""
+    ignores = ignores or IgnoreSet()
     items: list[DriftItem] = []
     claimed: set[tuple[str, str]] = set()
     for c in plan.changes:
@@ -69,13 +75,24 @@ def drift_report(plan: Plan) -> DriftReport:
         last = c.record.properties if c.record is not None else {}
         drifted = [replace(ch, new=get_path(last, ch.path)) for ch in c.changes if "drift" in ch.reasons]
         if c.action is Action.CREATE and "drift" in c.reasons:
-            items.append(DriftItem(c.name, c.kind, "missing", ident, message="deleted outside provisioner"))
+            rule = ignores.match(c.name, c.kind, ident)
+            policy = c.options.on_missing or registry.get(c.kind).default_on_missing
+            if rule is not None:
+                items.append(DriftItem(c.name, c.kind, "ignored", ident, message="missing", ignored_by=rule))
+            else:
+                why = "deleted outside provisioner" + (
+                    "; a person must decide (on_missing: fail)" if policy == "fail" else ""
+                )
+                items.append(DriftItem(c.name, c.kind, "missing", ident, message=why, policy=policy))
         elif c.record is None and c.action in (Action.CREATE, Action.IMPORT):
             items.append(DriftItem(c.name, c.kind, "not_applied", ident))
         elif c.action is Action.DELETE:
             continue  # removed from the manifest: a config change, reported by plan
         elif drifted:
             items.append(DriftItem(c.name, c.kind, "drifted", ident, drifted))
+        elif c.ignored:
+            fields = ", ".join(ch.path for ch, _ in c.ignored)
+            items.append(DriftItem(c.name, c.kind, "ignored", ident, message=fields, ignored_by=c.ignored[0][1]))
         elif c.failed:
             items.append(DriftItem(c.name, c.kind, "failed", ident, message=c.failed))
         elif c.pending:
@@ -89,8 +106,18 @@ def drift_report(plan: Plan) -> DriftReport:
                 if (kind_name, oid) not in claimed:
                     label = live.properties.get("name") or live.properties.get("display_name") or ""
                     status = "dormant" if kind.dormant(live) else "unmanaged"
-                    items.append(DriftItem(f"({kind.title or kind_name})", kind_name, status, oid, message=str(label)))
-    return DriftReport(items, plan.reads)
+                    rule = ignores.match(None, kind_name, oid) if status == "unmanaged" else None
+                    items.append(
+                        DriftItem(
+                            f"({kind.title or kind_name})",
+                            kind_name,
+                            "ignored" if rule else status,
+                            oid,
+                            message=str(label),
+                            ignored_by=rule,
+                        )
+                    )
+    return DriftReport(items, plan.reads, list(ignores.expired))
 
 
 def drift_json(report: DriftReport) -> dict[str, Any]:
@@ -100,6 +127,7 @@ def drift_json(report: DriftReport) -> dict[str, Any]:
         "format_version": 1,
         **report.counts(),
         "api_calls": {"reads": report.reads, "writes": 0},
+        "expired_ignores": [r.to_json() for r in report.expired_ignores],
         "resources": [
             {
                 "name": i.name,
@@ -107,6 +135,8 @@ def drift_json(report: DriftReport) -> dict[str, Any]:
                 "status": i.status,
                 "id": i.id,
                 "message": i.message,
+                "policy": i.policy,
+                "ignored_by": i.ignored_by.to_json() if i.ignored_by else None,
                 "changes": [
                     {
                         "path": c.path,
@@ -126,7 +156,7 @@ def drift_text(report: DriftReport) -> str:
     from .render import value
 
     lines = []
-    order = ("drifted", "missing", "failed", "pending", "unmanaged", "dormant", "not_applied")
+    order = ("drifted", "missing", "failed", "pending", "unmanaged", "dormant", "ignored", "not_applied")
     labels = {
         "drifted": "Drifted (changed outside provisioner)",
         "missing": "Missing (deleted outside provisioner)",
@@ -135,6 +165,7 @@ def drift_text(report: DriftReport) -> str:
         "unmanaged": "Unmanaged (in the account, in no manifest)",
         "dormant": "Dormant (disabled, kept by the provider, in no manifest; not drift)",
         "not_applied": "Not applied yet",
+        "ignored": "Ignored (known drift silenced by .provisionignore)",
     }
     for status in order:
         group = [i for i in report.items if i.status == status]
@@ -146,11 +177,23 @@ def drift_text(report: DriftReport) -> str:
             lines.append(f"  {i.name} ({i.kind}) {i.id or ''}{extra}")
             for c in i.changes:
                 lines.append(f"      {c.path}: last applied {value(c.new)}, live {value(c.old)}")
+            if i.ignored_by is not None:
+                rule = i.ignored_by
+                extra = "".join(f", {k} {v}" for k, v in (("until", rule.expires), ("owner", rule.owner)) if v)
+                lines.append(f"      by {rule.source}{extra}" + (f": {rule.reason}" if rule.reason else ""))
+        lines.append("")
+    if report.expired_ignores:
+        lines.append("Expired .provisionignore rules (they silence nothing now; renew or remove them):")
+        for rule in report.expired_ignores:
+            reason = f" — {rule.reason}" if rule.reason else ""
+            lines.append(f"  {rule.text} expired {rule.expires} ({rule.source}){reason}")
         lines.append("")
     counts = report.counts()
     verdict = "Drift found." if report.has_drift else "No drift."
     lines.append(
         f"{verdict} {counts['in_sync']} in sync, {counts['drifted']} drifted, {counts['missing']} missing, "
-        f"{counts['unmanaged']} unmanaged, {counts['pending']} pending. {report.reads} read call(s), 0 writes."
+        f"{counts['unmanaged']} unmanaged, {counts['pending']} pending"
+        + (f", {counts['ignored']} ignored" if counts["ignored"] else "")
+        + f". {report.reads} read call(s), 0 writes."
     )
     return "\n".join(lines)

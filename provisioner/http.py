@@ -10,7 +10,8 @@ Retry policy (safe to repeat by construction):
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,9 @@ class CallCounter:
     reads: int = 0
     writes: int = 0
     retries: int = 0
+    # Called with ("call" | "retry", details) for every attempt: ``--json`` event streams. Details
+    # hold the method, the path without its query (some APIs take credentials there) and status.
+    listener: Callable[[str, dict[str, Any]], None] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
@@ -49,6 +53,10 @@ class CallCounter:
     def retried(self) -> None:
         with self._lock:
             self.retries += 1
+
+    def notify(self, event: str, details: dict[str, Any]) -> None:
+        if self.listener is not None:
+            self.listener(event, details)
 
 
 class ApiHost:
@@ -99,13 +107,18 @@ class ApiHost:
                 f"refusing {method} {path}: this run is read-only", self.provider, method=method, url=path
             )
         attempt = 0
+        where = {"provider": self.provider, "method": method, "path": path.split("?", 1)[0]}
         while True:
             self.counter.count(method)
+            started = time.monotonic()
             try:
                 response = self._client.request(method, path, params=params, json=json, data=data)
             except httpx.TransportError as exc:
+                failure = {**where, "error": type(exc).__name__, "attempt": attempt + 1}
+                self.counter.notify("call", {**failure, "seconds": round(time.monotonic() - started, 4)})
                 if method in IDEMPOTENT and attempt < self.max_retries:
                     self.counter.retried()
+                    self.counter.notify("retry", failure)
                     retry_pause(attempt, None, self.clock)
                     attempt += 1
                     continue
@@ -116,10 +129,15 @@ class ApiHost:
                     method=method,
                     url=path,
                 ) from exc
-            retryable = response.status_code == 429 or (response.status_code >= 500 and method in IDEMPOTENT)
+            status = response.status_code
+            seconds = round(time.monotonic() - started, 4)
+            self.counter.notify("call", {**where, "status": status, "attempt": attempt + 1, "seconds": seconds})
+            retryable = status == 429 or (status >= 500 and method in IDEMPOTENT)
             if retryable and attempt < self.max_retries:
                 self.counter.retried()
-                retry_pause(attempt, _retry_after(response), self.clock)
+                after = _retry_after(response)
+                self.counter.notify("retry", {**where, "status": status, "attempt": attempt + 1, "retry_after": after})
+                retry_pause(attempt, after, self.clock)
                 attempt += 1
                 continue
             return response

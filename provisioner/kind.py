@@ -17,6 +17,7 @@ provider's ``KINDS`` tuple. The engine relies on this contract:
 
 from __future__ import annotations
 
+import copy
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -106,6 +107,13 @@ class Kind(ABC, Generic[C]):
     removal: ClassVar[str] = "delete"
     # Creating twice creates two objects (server-assigned ids, purchases): write an intent first.
     create_needs_intent: ClassVar[bool] = True
+    # What a plan does when a recorded object was deleted outside provisioner and the manifest gives
+    # no ``options.on_missing``: "recreate", or "fail" (refuse and ask;
+    # the default for non-fungible objects, which may be gone for good).
+    default_on_missing: ClassVar[str] = "recreate"
+    # Property paths whose change sends the object back to the provider's review (WhatsApp template
+    # content): plans flag such changes as a risk.
+    review_fields: ClassVar[frozenset[str]] = frozenset()
     # Readiness polling defaults (seconds); options.timeouts override.
     ready_timeout: ClassVar[float] = 300.0
     # Documentation of forced extra calls, shown in docs and used by tests.
@@ -181,6 +189,8 @@ class Kind(ABC, Generic[C]):
 
     def write_calls(self, action: str, props: Mapping[str, Any], changes: Sequence[FieldChange]) -> int:
         """How many write calls ``action`` makes. One by default; kinds document extras."""
+        if action == "import":  # adopting writes nothing (``adopt``); only the update it needs does
+            return 1 if changes else 0
         return 0 if action == "noop" else 1
 
     # ---------------------------------------------------------------- verbs
@@ -222,6 +232,24 @@ class Kind(ABC, Generic[C]):
     def disable(self, client: C, live: LiveObject) -> None:
         """For ``removal = "disable"``: switch the object off; it stays in the account."""
         raise NotImplementedError(f"{self.kind} declares removal 'disable' but cannot disable")
+
+    def export(self, live: LiveObject) -> dict[str, Any] | None:
+        """Manifest properties that declare ``live`` as it is (``provision export``), or None to
+        leave the object out (e.g. one the account keeps but that does nothing).
+
+        The default is the live properties without ``computed_props`` (declaring what the provider
+        fills in would pin it). The exporter then drops what ``normalize`` fills in anyway, so
+        overrides only add kind knowledge: server defaults the kind never compares, secrets the API
+        never returns (``UNKNOWN``: the exporter writes an ``${env:...}`` placeholder)."""
+        props = copy.deepcopy(dict(live.properties))
+        for path in sorted(self.computed_props):
+            *parents, leaf = path.split(".")
+            node: Any = props
+            for part in parents:
+                node = node.get(part) if isinstance(node, dict) else None
+            if isinstance(node, dict):
+                node.pop(leaf, None)
+        return props
 
     def adopt(self, client: C, live: LiveObject, props: Mapping[str, Any]) -> LiveObject:
         """Take over an existing object found by natural key (import). No call by default."""

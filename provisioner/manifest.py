@@ -130,6 +130,7 @@ class _Loader:
         self.pending: dict[str, _Pending] = {}
         self.providers: dict[str, _Block] = {}
         self.state: _Block | None = None
+        self.moved: list[tuple[str, str, Location]] = []
         self.incomplete = False  # a file could not be parsed: names may be defined there
         self._check_name = resource_name_checker()
         self._check_resource = resource_checker()
@@ -148,6 +149,7 @@ class _Loader:
             digest.update(data)
             self._file(path, data)
         self._check_across_resources()
+        self._check_moved()
         resources = self._resources()
         try:
             check_cycles(resources, self._dependencies())  # valid edges only: shown with the rest
@@ -162,6 +164,7 @@ class _Loader:
             state=self.state.value if self.state else None,
             resources=resources,
             content_hash=digest.hexdigest(),
+            moved=tuple((old, new) for old, new, _ in self.moved),
         )
 
     def _expand(self, paths: Sequence[str | Path]) -> tuple[list[Path], Path | None]:
@@ -232,6 +235,10 @@ class _Loader:
         if isinstance(resources, dict):
             for name, entry in resources.items():
                 self._resource(name, entry, positions, interp, sites.get(name, ()))
+        if isinstance(data.get("moved"), list):
+            for i, entry in enumerate(data["moved"]):
+                if isinstance(entry, dict) and isinstance(entry.get("from"), str) and isinstance(entry.get("to"), str):
+                    self.moved.append((entry["from"], entry["to"], positions.near(f"moved[{i}]")))
 
     # ------------------------------------------------------------ providers and state
 
@@ -434,6 +441,30 @@ class _Loader:
                 f"{res.name}.options.ignore_changes",
             )
 
+    def _check_moved(self) -> None:
+        """``moved:`` entries rename state records: the new name must be declared, the old one gone."""
+        seen: dict[str, Location] = {}
+        for old, new, loc in self.moved:
+            if old in seen:
+                self._issue(f'"{old}" is already moved at {seen[old]}; move each resource once', loc, "moved")
+            seen[old] = loc
+            if old == new:
+                self._issue(f'moved from "{old}" to itself; remove the entry', loc, "moved")
+            elif old in self.pending:
+                self._issue(
+                    f'moved from "{old}", which is still declared under resources:; rename the resource '
+                    "(the entry says the old name is gone), or remove the entry",
+                    loc,
+                    "moved",
+                )
+            elif new not in self.pending and not self.incomplete:
+                known = suggest(new, self.pending)
+                self._issue(
+                    f'moved to "{new}", which is not declared under resources:{known}; declare it, or fix the name',
+                    loc,
+                    "moved",
+                )
+
     def _dependencies(self) -> dict[str, set[str]]:
         deps: dict[str, set[str]] = {}
         for name, res in self.pending.items():
@@ -532,6 +563,8 @@ def _options(raw: Any) -> Options:
         depends_on=_strings(raw.get("depends_on")),
         on_delete=OnDelete(on_delete) if on_delete in ("delete", "retain") else None,
         timeouts=timeouts,
+        import_id=raw.get("import") if isinstance(raw.get("import"), str) else None,
+        on_missing=raw.get("on_missing") if raw.get("on_missing") in ("recreate", "fail") else None,
     )
 
 

@@ -102,6 +102,8 @@ class Options:
     depends_on: tuple[str, ...] = ()
     on_delete: OnDelete | None = None  # None: the kind's default
     timeouts: Mapping[str, float] = field(default_factory=dict)  # seconds: create/update/delete/ready
+    import_id: str | None = None  # options.import: adopt this existing object instead of creating one
+    on_missing: str | None = None  # "recreate" | "fail" when deleted outside; None: the kind's default
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -115,6 +117,10 @@ class Options:
             out["on_delete"] = self.on_delete.value
         if self.timeouts:
             out["timeouts"] = dict(self.timeouts)
+        if self.import_id is not None:
+            out["import"] = self.import_id
+        if self.on_missing is not None:
+            out["on_missing"] = self.on_missing
         return out
 
     @classmethod
@@ -127,6 +133,8 @@ class Options:
             depends_on=tuple(data.get("depends_on", ())),
             on_delete=OnDelete(on_delete) if on_delete else None,
             timeouts=dict(data.get("timeouts", {})),
+            import_id=data.get("import"),
+            on_missing=data.get("on_missing"),
         )
 
 
@@ -168,6 +176,7 @@ class Manifest:
     state: Mapping[str, Any] | None
     resources: Mapping[str, DesiredResource]  # in file order
     content_hash: str
+    moved: tuple[tuple[str, str], ...] = ()  # ``moved:`` entries: (from, to) resource names
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,9 @@ are never replaced or released: the plan carries a refusal saying which option w
 
 from __future__ import annotations
 
+import hashlib
+import json
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -27,8 +30,10 @@ from typing import Any
 
 from . import registry
 from .diff import compare, get_path, reasons_of, redact
+from .errors import PlanError
 from .graph import dependency_order
 from .http import CallCounter
+from .ignorefile import IgnoreRule, IgnoreSet
 from .kind import FieldChange, Kind
 from .model import (
     UNKNOWN,
@@ -42,7 +47,8 @@ from .model import (
     Template,
     Unknown,
 )
-from .state.base import IntentRecord, ResourceRecord, Snapshot
+from .state.base import IntentRecord, ResourceRecord, Snapshot, now_iso
+from .targets import Selection, select
 
 PLAN_FORMAT_VERSION = 1
 
@@ -78,6 +84,7 @@ class ResourceChange:
     recovered: bool = False  # adopted after an interrupted create
     pending: str | None = None  # live object not yet converged (review, provisioning): apply waits
     failed: str | None = None  # live object in a failed state (rejected, provisioning failed)
+    ignored: list[tuple[FieldChange, IgnoreRule]] = field(default_factory=list)  # drift .provisionignore silences
 
     @property
     def is_change(self) -> bool:
@@ -92,6 +99,11 @@ class Plan:
     state_serial: int
     destroy: bool = False
     observation: Observation | None = field(default=None, repr=False, compare=False)
+    moved: list[tuple[str, str]] = field(default_factory=list)  # ``moved:`` renames apply makes in state
+    selection: Selection | None = None  # --only/--skip; None: every resource
+    sources: dict[str, str] = field(default_factory=dict)  # manifest file (as given) → sha256, for saved plans
+    plan_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    created: str = field(default_factory=now_iso)
 
     @property
     def writes(self) -> int:
@@ -103,7 +115,7 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        return any(c.is_change for c in self.changes)
+        return bool(self.moved) or any(c.is_change for c in self.changes)
 
     @property
     def waiting(self) -> list[ResourceChange]:
@@ -119,6 +131,7 @@ class Plan:
         for c in self.changes:
             counts[c.action.value if c.action is not Action.DELETE or c.removal == "delete" else c.removal] += 1
         counts["pending"] = sum(1 for c in self.changes if c.pending)
+        counts["move"] = len(self.moved)
         return counts
 
 
@@ -238,9 +251,18 @@ def build_plan(
     counter: CallCounter,
     *,
     destroy: bool = False,
+    only: Sequence[str] = (),
+    skip: Sequence[str] = (),
+    ignores: IgnoreSet | None = None,
 ) -> Plan:
-    desired: Mapping[str, DesiredResource] = {} if destroy else manifest.resources
-    kinds = {r.kind for r in desired.values()} | {r.kind for r in snapshot.resources.values()}
+    """The plan for ``manifest`` against ``snapshot`` and the live accounts. ``only``/``skip`` narrow
+    it to some resources (``targets.select``: dependencies pulled in, dependents of skips left out)."""
+    declared: Mapping[str, DesiredResource] = {} if destroy else manifest.resources
+    snapshot, moved = apply_moves(manifest.moved, snapshot)
+    selection = select(declared, snapshot, only, skip)
+    desired = {n: r for n, r in declared.items() if selection is None or n in selection}
+    recorded = {n: r for n, r in snapshot.resources.items() if selection is None or n in selection}
+    kinds = {r.kind for r in desired.values()} | {r.kind for r in recorded.values()}
     kinds |= {i.kind for i in snapshot.intents.values() if i.name in desired}
     observation = observe(sorted(kinds), clients, counter, observe_scopes(kinds, desired, snapshot))
     claimed = {(r.kind, r.id) for r in snapshot.resources.values()}
@@ -249,14 +271,34 @@ def build_plan(
     lookup = make_lookup(known)
     changes: list[ResourceChange] = []
     for name in dependency_order(desired):
-        change = _plan_resource(desired[name], snapshot, observation, claimed, lookup, manifest)
+        change = _plan_resource(desired[name], snapshot, observation, claimed, lookup, manifest, ignores)
         changes.append(change)
         claimed.add((change.kind, change.live.id) if change.live else ("", ""))
         known[name] = _known_after(change)
 
-    changes.extend(_plan_deletes(desired, snapshot, observation))
+    removed = [n for n in _removed(declared, snapshot) if selection is None or n in selection]
+    changes.extend(_plan_deletes(removed, snapshot, observation))
     _check_limits(changes, observation)
-    return Plan(changes, observation.reads, manifest.content_hash, snapshot.serial, destroy, observation)
+    plan = Plan(changes, observation.reads, manifest.content_hash, snapshot.serial, destroy, observation, moved)
+    plan.selection = selection
+    return plan
+
+
+def apply_moves(moves: Sequence[tuple[str, str]], snapshot: Snapshot) -> tuple[Snapshot, list[tuple[str, str]]]:
+    """The state as the ``moved:`` entries rename it, and the renames still to record. An entry
+    whose old name state no longer knows was recorded by an earlier apply: nothing to do."""
+    done: list[tuple[str, str]] = []
+    for old, new in moves:
+        if old not in snapshot.resources and old not in snapshot.intents:
+            continue
+        if new in snapshot.resources or new in snapshot.intents:
+            raise PlanError(
+                f"cannot move {old} to {new}: state already has both; `provision state rm` the stale one "
+                "(see `provision state list`), or remove the moved: entry"
+            )
+        snapshot = snapshot.renamed(old, new)
+        done.append((old, new))
+    return snapshot, done
 
 
 def observe_scopes(
@@ -329,6 +371,7 @@ def _plan_resource(
     claimed: set[tuple[str, str]],
     lookup: Lookup,
     manifest: Manifest,
+    ignores: IgnoreSet | None = None,
 ) -> ResourceChange:
     kind = registry.get(res.kind)
     props = kind.prepare(resolve(res.properties, lookup), manifest.base_dir)
@@ -348,6 +391,19 @@ def _plan_resource(
     live = observation.find(res.kind, natural_id) if natural_id else None
     if natural_id is None and record is not None:
         live = observation.find(res.kind, record.id)
+    if record is None and live is None and res.options.import_id is not None:
+        live = _import_target(kind, res, observation)
+        if live is not None and (res.kind, live.id) in claimed:
+            change.refusal = (
+                f"cannot import {res.name}: {live.id} (options.import) is already managed by another resource"
+            )
+            live = None
+        elif live is None:
+            change.refusal = (
+                f"cannot import {res.name}: no {kind.title or res.kind} with id {res.options.import_id} in the "
+                "account (options.import); check the id (`provision drift` lists unmanaged objects with their "
+                "ids), or remove options.import to create a new one"
+            )
 
     if record is not None and natural_id is not None and record.id != natural_id:
         # The identity itself changed (e.g. another msisdn): a different object replaces this one.
@@ -378,13 +434,22 @@ def _plan_resource(
             f"{kind.title or 'object'} {record.id} no longer exists in the account (deleted outside "
             "provisioner); it will be created again"
         )
-        if kind.non_fungible:
+        if (res.options.on_missing or kind.default_on_missing) == "fail":
+            change.refusal = (
+                f"cannot recreate {res.name}: {kind.title or 'object'} {record.id} was deleted outside provisioner "
+                "and may be gone for good (a released number is not always available again); set "
+                "options.on_missing: recreate to create it again, or remove it from the manifest (or run "
+                f"`provision state rm {res.name}`) to stop managing it"
+            )
+        elif kind.non_fungible:
             change.notes.append("a released number can only be bought back if it is still available")
     else:
         change.live = live
         change.changes = compare(
             kind, view(kind, props), record.properties, view(kind, live.properties), res.options.ignore_changes
         )
+        if ignores:
+            _ignore_drift(change, ignores)
         if change.changes:
             forced = [c.path for c in change.changes if c.path.split(".")[0] in kind.replace_on]
             change.action = Action.REPLACE if forced else Action.UPDATE
@@ -408,6 +473,31 @@ def _plan_resource(
     change.writes = kind.write_calls(change.action.value, props, change.changes)
     change.notes.extend(kind.plan_notes(props, change.action.value))
     return change
+
+
+def _ignore_drift(change: ResourceChange, ignores: IgnoreSet) -> None:
+    """Leave alone drift-only field changes a ``.provisionignore`` rule silences (manifest edits
+    are never ignored), and say so."""
+    assert change.live is not None
+    keep = []
+    for ch in change.changes:
+        rule = ignores.match(change.name, change.kind, change.live.id, ch.path) if ch.reasons == ("drift",) else None
+        if rule is None:
+            keep.append(ch)
+            continue
+        change.ignored.append((ch, rule))
+        why = f": {rule.reason}" if rule.reason else ""
+        until = f" until {rule.expires}" if rule.expires else ""
+        change.notes.append(f"drift on {ch.path} ignored{until} ({rule.source}{why})")
+    change.changes = keep
+
+
+def _import_target(kind: Kind, res: DesiredResource, observation: Observation) -> LiveObject | None:  # type: ignore[type-arg]
+    """The live object ``options.import`` names: by provider identity, else by its ``id`` attribute."""
+    wanted = res.options.import_id
+    objects = observation.by_kind.get(res.kind, {})
+    found = objects.get(wanted or "")
+    return found or next((o for o in objects.values() if str(o.attributes.get("id")) == wanted), None)
 
 
 def _defer_until_ready(kind: Kind, change: ResourceChange) -> str:  # type: ignore[type-arg]
@@ -483,10 +573,13 @@ def _removal(kind: Kind, on_delete: OnDelete) -> str:  # type: ignore[type-arg]
     return "delete" if kind.removal == "disable" and on_delete is OnDelete.RETAIN else kind.removal
 
 
-def _plan_deletes(
-    desired: Mapping[str, DesiredResource], snapshot: Snapshot, observation: Observation
-) -> list[ResourceChange]:
-    gone = {n: r for n, r in snapshot.resources.items() if n not in desired or desired[n].kind != r.kind}
+def _removed(desired: Mapping[str, DesiredResource], snapshot: Snapshot) -> list[str]:
+    """Recorded resources the manifest no longer declares (or declares as another kind)."""
+    return [n for n, r in snapshot.resources.items() if n not in desired or desired[n].kind != r.kind]
+
+
+def _plan_deletes(names: Sequence[str], snapshot: Snapshot, observation: Observation) -> list[ResourceChange]:
+    gone = {n: snapshot.resources[n] for n in names}
     graph = {n: [d for d in r.dependencies if d in gone] for n, r in gone.items()}
     order = list(TopologicalSorter(graph).static_order())
     order.reverse()  # dependents first
@@ -516,7 +609,7 @@ def _plan_deletes(
                 "put it back in the manifest with protect: false and apply, then remove it; or run "
                 f"`provision state rm {name}` to stop managing it without deleting"
             )
-        elif kind.non_fungible and options.on_delete is None:
+        elif kind.non_fungible and options.on_delete is None and live is not None:
             change.refusal = (
                 f"cannot release {name}: {what} is never released implicitly; put it back in the manifest "
                 "with options.on_delete: delete (release it) or retain (keep it, unmanaged) and apply, then "
@@ -540,3 +633,36 @@ def _plan_deletes(
         change.writes = 0 if (live is None or change.retain) else kind.write_calls("delete", record.properties, [])
         changes.append(change)
     return changes
+
+
+# ---------------------------------------------------------------- review aids (pure)
+def live_fingerprint(change: ResourceChange) -> str | None:
+    """A digest of the live object a change acts on (None: nothing live). Saved plans record it, and
+    apply --plan refuses when it differs: the object changed in the account since the plan."""
+    if change.live is None:
+        return None
+    kind = registry.get(change.kind)
+    live = change.live
+    body = {"id": live.id, "properties": view(kind, live.properties), "attributes": live.attributes}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def risks(change: ResourceChange) -> list[str]:
+    """What a reviewer should look at twice: deletes, replacements, releases of non-fungible objects
+    (numbers, senders), edits that send a template back to review, rotated secrets."""
+    kind = registry.get(change.kind)
+    out: list[str] = []
+    letting_go = change.action is Action.DELETE or (change.action is Action.REPLACE and change.live is not None)
+    if change.action is Action.REPLACE:
+        out.append("replace")
+    if change.action is Action.DELETE:
+        out.append("forget" if change.retain else change.removal)
+    if letting_go and kind.non_fungible and not change.retain and change.live is not None:
+        out.append("release")
+    tops = {c.path.split(".")[0] for c in change.changes}
+    if change.action in (Action.UPDATE, Action.IMPORT, Action.REPLACE) and tops & kind.review_fields:
+        out.append("re_review")
+    if any(c.sensitive and c.old is not None and c.new is not None for c in change.changes):
+        out.append("secret_rotated")
+    return out

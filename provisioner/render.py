@@ -6,6 +6,7 @@ as ``(sensitive, fp 3f9a…)``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -14,7 +15,7 @@ from .apply import PAST, ApplyResult, StepResult
 from .diff import FP_PREFIX, flatten
 from .kind import FieldChange
 from .model import Unknown
-from .plan import PLAN_FORMAT_VERSION, Action, Plan, ResourceChange
+from .plan import PLAN_FORMAT_VERSION, Action, Plan, ResourceChange, live_fingerprint, risks
 
 _SYMBOL = {
     Action.CREATE: "+",
@@ -83,6 +84,12 @@ def plan_text(plan: Plan, *, color: bool = False, show_noop: bool = False) -> st
             fields = [ch.path for ch in c.changes if "drift" in ch.reasons] or ["(the object itself)"]
             lines.append(f"  {c.name} ({c.kind}): " + ", ".join(fields))
         lines.append("")
+    if plan.moved:
+        lines.append(s.bold("Moved (renamed in state only; no API call):"))
+        lines.extend(f"  {s('→', '36')} {old} is now {new}" for old, new in plan.moved)
+        lines.append("")
+    if plan.selection is not None:
+        lines.extend(_targeting(plan, s))
     changed = [c for c in plan.changes if c.is_change or show_noop]
     if changed:
         lines.append(s.bold("Planned changes:") + s.dim("  (+ create, ~ update, -/+ replace, - delete, <= import)"))
@@ -114,10 +121,29 @@ def plan_text(plan: Plan, *, color: bool = False, show_noop: bool = False) -> st
         lines.append(
             s.bold("Plan:")
             + f" {summary['create']} to create, {summary['update']} to update, {summary['replace']} to replace, "
-            f"{summary['delete']} to delete{extra}, {summary['import']} to import, {summary['noop']} unchanged."
+            f"{summary['delete']} to delete{extra}, {summary['import']} to import, {summary['noop']} unchanged"
+            + (f", {summary['move']} to move." if summary.get("move") else ".")
         )
     lines.append(s.dim(f"API calls: {plan.reads} read(s) made; {plan.writes} write(s) to make."))
     return "\n".join(lines)
+
+
+def _targeting(plan: Plan, s: Style) -> list[str]:
+    sel = plan.selection
+    assert sel is not None
+    lines = [s("Targeted plan:", "33;1") + f" {len(sel.names)} resource(s) selected"]
+    if sel.only:
+        lines.append(f"  --only {' '.join(sel.only)}")
+    if sel.pulled_in:
+        lines.append(f"  pulled in as dependencies: {', '.join(sel.pulled_in)}")
+    if sel.skip:
+        lines.append(f"  --skip {' '.join(sel.skip)}")
+    if sel.skipped_dependents:
+        lines.append(f"  also skipped (they depend on a skipped resource): {', '.join(sel.skipped_dependents)}")
+    if sel.excluded:
+        lines.append(s.dim(f"  {len(sel.excluded)} other resource(s) were not planned; a full plan may show more"))
+    lines.append("")
+    return lines
 
 
 def _resource_block(c: ResourceChange, s: Style) -> list[str]:
@@ -192,16 +218,43 @@ def _unchanged_count(c: ResourceChange) -> int:
 
 # ---------------------------------------------------------------- JSON
 def plan_json(plan: Plan) -> dict[str, Any]:
-    return {
+    """The machine-readable plan (``schemas/plan.schema.json``), also the ``--out`` file that
+    ``apply --plan`` takes: it carries what the plan is bound to and a checksum of itself."""
+    doc = {
         "format_version": PLAN_FORMAT_VERSION,
+        "plan_id": plan.plan_id,
+        "created": plan.created,
         "destroy": plan.destroy,
+        "manifest": {"files": [{"path": p, "sha256": h} for p, h in plan.sources.items()]},
         "manifest_hash": plan.manifest_hash,
         "state_serial": plan.state_serial,
+        "targets": plan.selection.to_json() if plan.selection else None,
+        "moved": [{"from": old, "to": new} for old, new in plan.moved],
         "summary": plan.summary(),
         "resource_changes": [_change_json(c) for c in plan.changes],
         "refusals": [c.refusal for c in plan.refusals],
         "api_calls": {"reads": plan.reads, "writes": plan.writes},
     }
+    doc["checksum"] = checksum(doc)
+    return doc
+
+
+def checksum(doc: dict[str, Any]) -> str:
+    """Digest of a plan document without its checksum: an edited saved plan is refused."""
+    body = {k: v for k, v in doc.items() if k != "checksum"}
+    text = json.dumps(body, sort_keys=True, separators=(",", ":"), default=_json_default)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _after(c: ResourceChange) -> dict[str, Any]:
+    def plain(v: Any) -> Any:
+        if isinstance(v, dict):
+            return {k: plain(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [plain(x) for x in v]
+        return _jsonable(v)
+
+    return plain(_display(c))  # type: ignore[no-any-return]
 
 
 def _jsonable(v: Any) -> Any:
@@ -214,6 +267,7 @@ def _change_json(c: ResourceChange) -> dict[str, Any]:
     return {
         "name": c.name,
         "type": c.kind,
+        "provider": c.kind.split(".", 1)[0],
         "action": c.action.value,
         "reason": list(c.reasons),
         "id": c.live.id if c.live is not None else None,
@@ -234,13 +288,20 @@ def _change_json(c: ResourceChange) -> dict[str, Any]:
         "failed": c.failed,
         "notes": list(c.notes),
         "refusal": c.refusal,
+        # what a create sends (secrets fingerprinted): reviewers see it, and apply --plan binds to it
+        "after": _after(c) if c.action is Action.CREATE else None,
+        "risks": risks(c),
+        "dependencies": list(c.dependencies),
+        "live_fingerprint": live_fingerprint(c),
     }
 
 
+def _json_default(o: Any) -> Any:
+    return _jsonable(o) if isinstance(o, Unknown) else str(o)
+
+
 def dumps(data: Any) -> str:
-    return json.dumps(
-        data, indent=2, sort_keys=False, default=lambda o: _jsonable(o) if isinstance(o, Unknown) else str(o)
-    )
+    return json.dumps(data, indent=2, sort_keys=False, default=_json_default)
 
 
 # ---------------------------------------------------------------- apply progress and summary
@@ -287,20 +348,26 @@ def apply_summary(result: ApplyResult, *, color: bool = False) -> str:
     return "\n".join(lines)
 
 
+def step_json(r: StepResult) -> dict[str, Any]:
+    return {
+        "name": r.name,
+        "type": r.kind,
+        "action": r.action,
+        "status": r.status,
+        "message": r.message,
+        "writes": r.writes,
+        "seconds": round(r.seconds, 3),
+        "id": r.id,
+    }
+
+
 def apply_json(result: ApplyResult) -> dict[str, Any]:
+    counts: dict[str, int] = {}
+    for r in result.steps:
+        counts[r.status] = counts.get(r.status, 0) + 1
     return {
         "ok": result.ok,
-        "steps": [
-            {
-                "name": r.name,
-                "type": r.kind,
-                "action": r.action,
-                "status": r.status,
-                "message": r.message,
-                "writes": r.writes,
-                "id": r.id,
-            }
-            for r in result.steps
-        ],
+        "counts": counts,
+        "steps": [step_json(r) for r in result.steps],
         "api_calls": {"writes": sum(r.writes for r in result.steps)},
     }

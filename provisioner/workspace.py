@@ -27,10 +27,13 @@ from . import registry
 from .apply import ApplyResult, Event, apply_plan
 from .errors import ProviderError, StateError, UsageError
 from .http import CallCounter
+from .ignorefile import IgnoreSet, load_ignores
 from .manifest import load_manifest
 from .model import Manifest
 from .plan import Plan, build_plan, observe, observe_scopes, view
 from .providers import PROVIDERS
+from .render import plan_json
+from .savedplan import SavedPlan, check_bindings, check_fresh, manifest_sources, refuse
 from .state import open_state
 from .state.base import LockInfo, ResourceRecord, StateBackend, now_iso
 from .wait import SYSTEM_CLOCK, Clock
@@ -45,6 +48,7 @@ class Workspace:
     clock: Clock = SYSTEM_CLOCK
     read_only: bool = False
     counter: CallCounter = field(default_factory=CallCounter)
+    ignores: IgnoreSet = field(default_factory=IgnoreSet)  # .provisionignore beside the manifest
     _clients: dict[str, Any] = field(default_factory=dict)
     _sandbox: Any = None
 
@@ -82,6 +86,40 @@ class Workspace:
         if state_spec is None and endpoints is not None:
             state_spec = sandbox_dir
         backend = open_state(state_spec, manifest.base_dir)
+        ignores = load_ignores(manifest.base_dir)  # before any API call: a bad rule touches nothing
+        return cls(manifest, backend, endpoints, env, clock, read_only, ignores=ignores, _sandbox=server)
+
+    @classmethod
+    def bare(
+        cls,
+        base_dir: str | Path,
+        *,
+        sandbox: bool = False,
+        sandbox_url: str | None = None,
+        env: Mapping[str, str] | None = None,
+        clock: Clock = SYSTEM_CLOCK,
+        read_only: bool = True,
+    ) -> Workspace:
+        """A workspace with no manifest (for ``provision export``): providers configured from the
+        environment (or the sandbox), state under ``base_dir`` (never written by read-only use)."""
+        env = dict(os.environ if env is None else env)
+        base = Path(base_dir).resolve()
+        manifest = Manifest(files=(), base_dir=base, providers={}, state=None, resources={}, content_hash="")
+        if sandbox and sandbox_url:
+            raise UsageError("use either --sandbox or --sandbox-url, not both")
+        sandbox_dir = base / ".provision" / "sandbox"
+        server = None
+        endpoints: Mapping[str, str] | None = None
+        if sandbox:
+            from .sandbox import SandboxConfig, SandboxServer
+
+            sandbox_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            server = SandboxServer(SandboxConfig(data_dir=sandbox_dir))
+            server.start()
+            endpoints = dict(server.endpoints)
+        elif sandbox_url:
+            endpoints = fetch_endpoints(sandbox_url)
+        backend = open_state(sandbox_dir if endpoints is not None else base / ".provision", base)
         return cls(manifest, backend, endpoints, env, clock, read_only, _sandbox=server)
 
     def close(self) -> None:
@@ -119,10 +157,33 @@ class Workspace:
         with self.state.lock(LockInfo.current(command), timeout=timeout):
             yield
 
-    def plan(self, *, destroy: bool = False) -> Plan:
+    def plan(self, *, destroy: bool = False, only: Sequence[str] = (), skip: Sequence[str] = ()) -> Plan:
         snapshot = self.state.read()
         kinds = {r.kind for r in self.manifest.resources.values()} | {r.kind for r in snapshot.resources.values()}
-        return build_plan(self.manifest, snapshot, self.clients_for(kinds), self.counter, destroy=destroy)
+        plan = build_plan(
+            self.manifest,
+            snapshot,
+            self.clients_for(kinds),
+            self.counter,
+            destroy=destroy,
+            only=only,
+            skip=skip,
+            ignores=self.ignores,
+        )
+        plan.sources = manifest_sources(self.manifest)
+        return plan
+
+    def check_saved(self, saved: SavedPlan) -> Plan:
+        """A fresh plan equal to ``saved``, or PlanError naming what changed since (nothing written).
+        Call with the state lock held, so nothing changes between this check and the apply."""
+        reasons = check_bindings(saved, manifest_sources(self.manifest), self.state.read())
+        if reasons:
+            raise refuse(saved, reasons)
+        fresh = self.plan(destroy=saved.destroy, only=saved.only, skip=saved.skip)
+        reasons = check_fresh(saved, plan_json(fresh))
+        if reasons:
+            raise refuse(saved, reasons)
+        return fresh
 
     def import_object(self, name: str, object_id: str) -> ResourceRecord:
         """Record an existing provider object as manifest resource ``name`` (no write call).

@@ -18,7 +18,7 @@ import sys
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -72,6 +72,27 @@ class Snapshot:
     serial: int = 0
     resources: dict[str, ResourceRecord] = field(default_factory=dict)
     intents: dict[str, IntentRecord] = field(default_factory=dict)
+    # Saved plans applied against this state (id → when), newest last: a plan applies once.
+    applied_plans: dict[str, str] = field(default_factory=dict)
+
+    def renamed(self, old: str, new: str) -> Snapshot:
+        """This state with resource ``old`` called ``new`` (a new object: earlier reads share records).
+        Other records' dependencies follow the rename, so delete ordering stays right."""
+        resources = {(new if name == old else name): _renamed(r, old, new) for name, r in self.resources.items()}
+        intents = {(new if name == old else name): i for name, i in self.intents.items()}
+        if old in self.intents:
+            intents[new] = replace(self.intents[old], name=new)
+        return Snapshot(self.serial, resources, intents, self.applied_plans)
+
+
+APPLIED_PLANS_KEPT = 50  # enough to recognise any plan still lying around in CI artifacts
+
+
+def _renamed(record: ResourceRecord, old: str, new: str) -> ResourceRecord:
+    deps = [new if d == old else d for d in record.dependencies]
+    if record.name != old and deps == record.dependencies:
+        return record
+    return replace(record, name=new if record.name == old else record.name, dependencies=deps)
 
 
 @dataclass(frozen=True)
@@ -128,6 +149,10 @@ class StateBackend(ABC):
     @abstractmethod
     def clear_intent(self, name: str) -> None:
         """Drop an intent without a record (the create failed cleanly)."""
+
+    @abstractmethod
+    def mark_plan_applied(self, plan_id: str) -> None:
+        """Record that saved plan ``plan_id`` is being applied (before its first write)."""
 
     @abstractmethod
     def rename(self, old: str, new: str) -> None:

@@ -30,7 +30,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StateError, StateLockedError
-from .base import STATE_VERSION, IntentRecord, LockInfo, ResourceRecord, Snapshot, StateBackend
+from .base import (
+    APPLIED_PLANS_KEPT,
+    STATE_VERSION,
+    IntentRecord,
+    LockInfo,
+    ResourceRecord,
+    Snapshot,
+    StateBackend,
+    now_iso,
+)
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -108,32 +117,19 @@ def _apply(snap: Snapshot, entry: dict[str, Any]) -> None:
         snap.intents[intent.name] = intent
     elif op == "clear_intent":
         snap.intents.pop(entry["name"], None)
+    elif op == "plan":
+        snap.applied_plans = {**snap.applied_plans, entry["id"]: entry["at"]}
+        while len(snap.applied_plans) > APPLIED_PLANS_KEPT:
+            snap.applied_plans.pop(next(iter(snap.applied_plans)))
     elif op == "rename":
         old, new = entry["old"], entry["new"]
         if old not in snap.resources or new in snap.resources:
             raise ValueError(f"rename {old!r} -> {new!r} does not fit the state before it")
-        _rename(snap, old, new)
+        renamed = snap.renamed(old, new)
+        snap.resources, snap.intents = renamed.resources, renamed.intents
     else:
         raise ValueError(f"unknown op {op!r} (written by a newer provisioner?)")
     snap.serial = entry["serial"]
-
-
-def _rename(snap: Snapshot, old: str, new: str) -> None:
-    # Build new objects rather than mutating: earlier read() results share record objects.
-    snap.resources = {
-        (new if name == old else name): _renamed(record, old, new) for name, record in snap.resources.items()
-    }
-    intent = snap.intents.pop(old, None)
-    if intent is not None:
-        snap.intents[new] = dataclasses.replace(intent, name=new)
-
-
-def _renamed(record: ResourceRecord, old: str, new: str) -> ResourceRecord:
-    # Other records name their dependencies; keep delete ordering pointing at the renamed one.
-    deps = [new if d == old else d for d in record.dependencies]
-    if record.name != old and deps == record.dependencies:
-        return record
-    return dataclasses.replace(record, name=new if record.name == old else record.name, dependencies=deps)
 
 
 class LocalState(StateBackend):
@@ -159,7 +155,12 @@ class LocalState(StateBackend):
         with self._mutex:
             snap = self._load()
             # Fresh dicts so callers may add/remove keys; records are shared and must not be mutated.
-            return Snapshot(serial=snap.serial, resources=dict(snap.resources), intents=dict(snap.intents))
+            return Snapshot(
+                serial=snap.serial,
+                resources=dict(snap.resources),
+                intents=dict(snap.intents),
+                applied_plans=dict(snap.applied_plans),
+            )
 
     def _invalidate(self) -> None:
         self._snap: Snapshot | None = None
@@ -237,6 +238,7 @@ class LocalState(StateBackend):
                 serial=int(data["serial"]),
                 resources={n: ResourceRecord.from_json(r) for n, r in data["resources"].items()},
                 intents={n: IntentRecord.from_json(i) for n, i in data["intents"].items()},
+                applied_plans=dict(data.get("applied_plans", {})),
             )
         except (KeyError, TypeError, ValueError, AttributeError) as e:
             raise StateError(
@@ -325,6 +327,10 @@ class LocalState(StateBackend):
         with self._mutex:
             if name in self._load().intents:
                 self._commit({"op": "clear_intent", "name": name}, f"cannot clear intent {name}")
+
+    def mark_plan_applied(self, plan_id: str) -> None:
+        with self._mutex:
+            self._commit({"op": "plan", "id": plan_id, "at": now_iso()}, f"cannot record plan {plan_id}")
 
     def rename(self, old: str, new: str) -> None:
         with self._mutex:
@@ -428,6 +434,7 @@ class LocalState(StateBackend):
                     "serial": snap.serial,
                     "resources": {n: r.to_json() for n, r in snap.resources.items()},
                     "intents": {n: i.to_json() for n, i in snap.intents.items()},
+                    "applied_plans": snap.applied_plans,
                 }
             ).encode()
             tmp = self.state_dir / f".snapshot.{os.getpid()}.{secrets.token_hex(4)}.tmp"

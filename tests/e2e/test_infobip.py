@@ -266,7 +266,7 @@ def test_removing_each_kind_shows_delete_disable_forget_or_refusal_then_does_exa
     assert "on_delete: delete" in by_name["line"]["refusal"]
     assert plan["summary"] == {
         "create": 0, "update": 0, "replace": 0, "delete": 8, "import": 0, "noop": 0, "pending": 0,
-        "disable": 1, "forget": 2,
+        "disable": 1, "forget": 2, "move": 0,
     }  # fmt: skip
 
     text = project.cli("plan", "empty.yaml").stdout

@@ -90,6 +90,10 @@ class InboundMessageConfiguration(Kind[InfobipClient]):
             forwarding.setdefault("format", "MO_JSON_2")
         return out
 
+    def export(self, live: LiveObject) -> dict[str, Any] | None:
+        props = super().export(live)
+        return props if props and props.get("forwarding") else None  # a manifest must say where messages go
+
     # ------------------------------------------------------------ verbs
     def observe(self, client: InfobipClient) -> Iterable[LiveObject]:
         return []  # not listable account-wide: observe_scoped asks per (channel, number)

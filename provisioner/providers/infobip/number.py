@@ -44,6 +44,7 @@ class Number(Kind[InfobipClient]):
     replace_on = frozenset({"number", "country"})  # a country is only ever its number's
     attributes = frozenset({"id", "number", "number_key", "country", "type", "capabilities"})
     non_fungible = True
+    default_on_missing = "fail"  # it may have been released for good: ask before buying again
     default_on_delete = OnDelete.RETAIN
     ready_timeout = 600.0
     call_notes = (

@@ -144,6 +144,17 @@ class Webhook(Kind[InfobipClient]):
             return sum(_WEIGHT.get(step, 1) for step in _steps(props, changes))
         return 0
 
+    def export(self, live: LiveObject) -> dict[str, Any] | None:
+        # Managed as one id shared by subscription, profile and security setting: a subscription whose
+        # profile (or security setting) has another id cannot be declared; later edits would miss it.
+        ident = live.id
+        if live.attributes.get("profile_id") != ident or live.attributes.get("auth_id", ident) != ident:
+            return None
+        props = super().export(live) or {}
+        if props.get("content_type") == "application/json":  # Infobip's default, compared only when declared
+            del props["content_type"]
+        return props
+
     # ------------------------------------------------------------ verbs
     def observe(self, client: InfobipClient) -> Iterable[LiveObject]:
         return []  # subscriptions are listed per channel only: observe_scoped

@@ -58,6 +58,7 @@ class WhatsappTemplate(Kind[InfobipClient]):
     local_only = frozenset({"structure.body.examples", "structure.header.example"})  # write-only at Infobip
     deferred = frozenset(EDIT_FIELDS)  # Infobip takes no edit while Meta reviews
     attributes = frozenset({"id", "template_id", "name", "language", "status"})
+    review_fields = frozenset(EDIT_FIELDS)  # edits go back to Meta's review
     ready_timeout = 1800.0
     call_notes = "create: 1 POST; update: 1 PATCH by id (after a review in progress); delete: 1 DELETE by name"
 

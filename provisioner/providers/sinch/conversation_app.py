@@ -62,6 +62,17 @@ _CREDENTIAL_SECRETS = (
 )
 # Per-credential fields Sinch fills in that are status, not configuration.
 _CREDENTIAL_STATUS = ("state", "channel_known_id")
+# What Sinch fills in on create (sinch.md §4.1). Undeclared fields are never compared, so an export
+# leaves these out rather than pinning defaults nobody chose.
+_CREATE_DEFAULTS: dict[str, Any] = {
+    "conversation_metadata_report_view": "NONE",
+    "processing_mode": "CONVERSATION",
+    "retention_policy": {"retention_type": "MESSAGE_EXPIRE_POLICY", "ttl_days": 180},
+    "dispatch_retention_policy": {"retention_type": "MESSAGE_EXPIRE_POLICY", "ttl_days": 0},
+    "smart_conversation": {"enabled": False},
+    "message_retry_settings": {"retry_duration": 3600},
+    "delivery_report_based_fallback": {"enabled": False, "delivery_report_waiting_time": 0},
+}
 
 
 class ConversationApp(Kind[SinchClient]):
@@ -126,6 +137,10 @@ class ConversationApp(Kind[SinchClient]):
                 + ", ".join(f"{s['channel']} {s.get('status') or 'PENDING'}" for s in waiting)
             )
         return Readiness.ready()
+
+    def export(self, live: LiveObject) -> dict[str, Any] | None:
+        props = super().export(live) or {}
+        return {k: v for k, v in props.items() if k not in _CREATE_DEFAULTS or _CREATE_DEFAULTS[k] != v}
 
     # ------------------------------------------------------------ crash recovery
     def intent_match(self, props: Mapping[str, Any]) -> dict[str, Any]:

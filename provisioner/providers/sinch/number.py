@@ -41,6 +41,7 @@ class Number(Kind[SinchClient]):
     replace_on = frozenset({"phone_number"})
     attributes = frozenset({"id", "phone_number", "region_code", "type", "capability"})
     non_fungible = True
+    default_on_missing = "fail"  # it may have been released for good: ask before buying again
     default_on_delete = OnDelete.RETAIN
     ready_timeout = 600.0
     call_notes = (

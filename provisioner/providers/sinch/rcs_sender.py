@@ -46,6 +46,7 @@ class RcsSender(Kind[SinchClient]):
     deferred = frozenset({"test_numbers", "launch"})  # need a Google agent: the sender in IN_TEST
     attributes = frozenset({"id", "auth_name"})
     non_fungible = True
+    default_on_missing = "fail"  # it may have been released for good: ask before buying again
     default_on_delete = OnDelete.RETAIN
     ready_timeout = 1800.0
     call_notes = (

@@ -45,6 +45,7 @@ class WhatsappSender(Kind[SinchClient]):
     replace_on = frozenset({"country_code", "phone_number", *IMMUTABLE})
     attributes = frozenset({"id", "country_code", "phone_number"})
     non_fungible = True
+    default_on_missing = "fail"  # it may have been released for good: ask before buying again
     default_on_delete = OnDelete.RETAIN
     ready_timeout = 1800.0
     call_notes = "create: 1 POST; update: 1 PATCH (details merge patch, status SUBMIT); delete: 1 DELETE"

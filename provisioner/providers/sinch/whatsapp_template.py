@@ -48,6 +48,7 @@ class WhatsappTemplate(Kind[SinchClient]):
     # are sent once the review ends.
     deferred = frozenset({"category", "components", "message_send_ttl_seconds", "status", "allow_category_change"})
     attributes = frozenset({"id", "name", "language", "whatsapp_id"})
+    review_fields = frozenset({"category", "components"})  # edits go back to Meta's review
     ready_timeout = 1800.0
     call_notes = (
         "create: 1 POST (explicit status); update: 1 PATCH (details + status); delete: 1 DELETE of the language"

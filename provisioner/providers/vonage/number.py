@@ -38,6 +38,7 @@ class Number(Kind[VonageClient]):
     replace_on = frozenset({"country", "msisdn"})
     attributes = frozenset({"id", "country", "msisdn", "type", "features"})
     non_fungible = True
+    default_on_missing = "fail"  # it may have been released for good: ask before buying again
     default_on_delete = OnDelete.RETAIN
     call_notes = (
         "create: POST /number/buy, plus POST /number/update when settings are declared; "
@@ -67,6 +68,14 @@ class Number(Kind[VonageClient]):
         if action == "import":
             return 1 if changes else 0
         return 0 if action == "noop" else 1
+
+    def export(self, live: LiveObject) -> dict[str, Any] | None:
+        props = super().export(live) or {}
+        callback = (props.get("voice_callback_type"), props.get("voice_callback_value"))
+        if props.get("app_id") and callback == ("app", props["app_id"]):
+            # Vonage mirrors app_id into the voice callback when linking; declaring app_id says it all.
+            del props["voice_callback_type"], props["voice_callback_value"]
+        return props
 
     def observe(self, client: VonageClient) -> Iterable[LiveObject]:
         for wire in client.list_numbers():
