@@ -135,6 +135,7 @@ def _targets(f: Any) -> Any:
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes (0 none, 1 error).")
+@click.option("--destroy", "destroy_all", is_flag=True, help="Plan deleting everything the manifests manage.")
 @_targets
 @pass_settings
 def plan(
@@ -143,12 +144,13 @@ def plan(
     out: str | None,
     fmt: str,
     detailed_exitcode: bool,
+    destroy_all: bool,
     only: tuple[str, ...],
     skip: tuple[str, ...],
 ) -> int:
     """Show what apply would change, and why (config change or drift)."""
     with s.workspace(paths) as ws:
-        result = ws.plan(only=only, skip=skip)
+        result = ws.plan(destroy=destroy_all, only=only, skip=skip)
     doc = render.plan_json(result)
     _emit_plan(s, result, doc, fmt)
     if out:

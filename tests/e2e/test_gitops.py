@@ -227,3 +227,27 @@ def test_json_events_stream_calls_changes_and_results_without_secrets(project):
     assert failed.returncode == 1
     last = json.loads(failed.stdout.splitlines()[-1])
     assert last["event"] == "error" and last["exit_code"] == 1
+
+
+def test_markdown_and_junit_reports_from_the_cli(project):
+    import xml.etree.ElementTree as ET
+
+    project.write("m.yaml", BASE)
+    md = project.cli("plan", "--format", "markdown", "m.yaml")
+    assert md.returncode == 0, md.stderr
+    assert md.stdout.startswith("### ") and "| vonage |" in md.stdout and "<details>" in md.stdout
+    assert project.cli("apply", "--auto-approve", "m.yaml").returncode == 0
+    admin = "/_sandbox/vonage/sandbox-key"
+    project.sandbox.admin_call("PATCH", f"{admin}/numbers/447700900051", json={"moHttpUrl": "https://y.example.com"})
+
+    project.sandbox.clear_log()
+    junit = project.cli("drift", "--format", "junit", "--output", "drift.xml", "m.yaml")
+    assert junit.returncode == 2
+    assert "Drifted (changed outside provisioner)" in junit.stdout  # the text summary on stdout
+    suites = ET.parse(project.dir / "drift.xml").getroot()
+    failures = [tc for tc in suites.iter("testcase") if tc.find("failure") is not None]
+    assert [tc.get("name") for tc in failures] == ["line"]
+    assert "mo_http_url" in (failures[0].find("failure").text or "")
+    drift_md = project.cli("drift", "--format", "markdown", "m.yaml")
+    assert drift_md.returncode == 2 and "mo_http_url" in drift_md.stdout
+    assert {r["method"] for r in project.sandbox.requests()} == {"GET"}

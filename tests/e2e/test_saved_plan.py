@@ -182,3 +182,15 @@ def test_apply_plan_usage(project):
     assert neither.returncode == 64 and "--plan FILE" in neither.stderr
     missing = project.cli("apply", "--plan", "nope.json", "--auto-approve")
     assert missing.returncode == 1 and "cannot apply nope.json" in missing.stderr
+
+
+def test_a_saved_destroy_plan_destroys(project):
+    project.write("m.yaml", MANIFEST.split("  line:")[0])
+    assert project.cli("apply", "--auto-approve", "m.yaml").returncode == 0
+    assert project.cli("plan", "--destroy", "m.yaml", "--out", "plan.json").returncode == 0
+    doc = json.loads((project.dir / "plan.json").read_text())
+    assert doc["destroy"] and [c["action"] for c in doc["resource_changes"]] == ["delete"]
+    project.sandbox.clear_log()
+    assert project.cli("apply", "--plan", "plan.json", "--auto-approve").returncode == 0
+    assert [w["method"] for w in project.sandbox.writes()] == ["DELETE"]
+    assert project.cli("state", "list").stdout == ""
