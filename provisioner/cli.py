@@ -1,24 +1,37 @@
 """The `provision` command line: a thin click layer over the library (the only module importing click).
 
 Exit codes (DESIGN §3), mapped here and nowhere else: 0 success / no changes; 1 error (invalid
-manifest, refused plan, partial apply); 2 changes pending (`plan --detailed-exitcode`); 64 usage.
+manifest, refused plan, partial apply); 2 changes pending (`plan --detailed-exitcode`); 64 usage;
+130 interrupted (SIGINT/SIGTERM: ``_Interrupts``).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
+import socket
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import render
-from .errors import ApplyError, ManifestError, PlanError, ProvisionerError, StateError, UsageError, exit_code
+from .errors import (
+    ApplyError,
+    ApplyInterrupted,
+    ManifestError,
+    PlanError,
+    ProvisionerError,
+    StateError,
+    UsageError,
+    exit_code,
+)
 from .events import EventStream
 from .manifest import load_manifest
-from .plan import Plan
+from .plan import Action, Plan
 from .state import open_state
 from .state.base import LockInfo
 from .workspace import Workspace
@@ -151,9 +164,12 @@ def plan(
     """Show what apply would change, and why (config change or drift)."""
     with s.workspace(paths) as ws:
         result = ws.plan(destroy=destroy_all, only=only, skip=skip)
-    doc = render.plan_json(result)
+        if fmt == "text":
+            _say_recovered(ws, result)
+    # the document (fingerprints of every live object, a checksum) only when something reads it
+    doc = render.plan_json(result) if (out or fmt != "text" or _events is not None) else None
     _emit_plan(s, result, doc, fmt)
-    if out:
+    if out and doc is not None:
         _write_private(Path(out), render.dumps(doc) + "\n")
     if result.refusals:
         raise PlanError(
@@ -162,14 +178,14 @@ def plan(
     return EXIT_CHANGES if (detailed_exitcode and (result.has_changes or result.waiting)) else 0
 
 
-def _emit_plan(s: Settings, result: Plan, doc: dict[str, Any], fmt: str) -> None:
-    if _events is not None:
+def _emit_plan(s: Settings, result: Plan, doc: dict[str, Any] | None, fmt: str) -> None:
+    if doc is not None and _events is not None:
         for change in doc["resource_changes"]:
             _emit("planned_change", **change)
         _emit("plan", **{k: v for k, v in doc.items() if k != "resource_changes"})
-    elif fmt == "json":
+    elif doc is not None and fmt == "json":
         _out(render.dumps(doc))
-    elif fmt == "markdown":
+    elif doc is not None and fmt == "markdown":
         from .report_markdown import plan_markdown
 
         _out(plan_markdown(doc))
@@ -325,8 +341,8 @@ def _apply_saved(
 
 
 def _execute(s: Settings, ws: Workspace, result: Plan, run: _Run, saved_id: str | None = None) -> int:
-    doc = render.plan_json(result)
-    _emit_plan(s, result, doc, "text")
+    _say_recovered(ws, result)
+    _emit_plan(s, result, render.plan_json(result) if _events is not None else None, "text")
     if result.refusals:
         raise PlanError(
             f"cannot apply: the plan refuses {len(result.refusals)} change(s); nothing was changed",
@@ -366,18 +382,101 @@ def _execute(s: Settings, ws: Workspace, result: Plan, run: _Run, saved_id: str 
                 _out(render.step_line(step, color=s.color))
 
     try:
-        outcome = ws.apply(result, parallelism=run.parallelism, no_wait=run.no_wait, on_event=on_event)
+        with _Interrupts(ws) as cancel:
+            outcome = ws.apply(
+                result, parallelism=run.parallelism, no_wait=run.no_wait, on_event=on_event, cancel=cancel
+            )
     except ApplyError as exc:
         _out("")
         _out(render.apply_summary(exc.results, color=s.color))
         _emit("summary", **render.apply_json(exc.results))
         for step in exc.results.failed:
             _out(f"Error: {step.message}", err=True)
-        return 1
+        if isinstance(exc, ApplyInterrupted):
+            left = len(exc.results.not_started) + sum(1 for r in exc.results.steps if r.status == "pending")
+            _out(
+                f"Interrupted: {left} change(s) not finished; what landed is recorded in state. "
+                "Run `provision apply` again to finish.",
+                err=True,
+            )
+        return exit_code(exc)
     _out("")
     _out(render.apply_summary(outcome, color=s.color))
     _emit("summary", **render.apply_json(outcome))
     return 0
+
+
+def _say_recovered(ws: Workspace, result: Plan) -> None:
+    """Before anything else: what an interrupted run left behind, and what happens to it."""
+    intents = ws.state.read().intents
+    lines = []
+    for c in result.changes:
+        if c.recovered and c.live is not None:
+            lines.append(
+                f"  {c.name} ({c.kind}): found {c.live.id}, created by that run; adopting it (not creating another)"
+            )
+        elif c.name in intents and c.action in (Action.CREATE, Action.REPLACE):
+            lines.append(f"  {c.name} ({c.kind}): its create never landed; it is created now")
+    if lines:
+        _out("Recovered from an interrupted run:")
+        for line in lines:
+            _out(line)
+        _out("")
+
+
+class _Interrupts:
+    """SIGINT/SIGTERM handlers for the length of an apply (the previous ones are restored after).
+
+    The first signal sets the runner's cancel flag: no new change starts, calls in flight finish and
+    are recorded, waits stop after their current poll, and the apply exits 130 with a summary. The
+    second stops at once (exit 130): like a crash, which is safe — journal records are atomic and
+    intents precede non-idempotent creates, so the next run recovers what was in flight. Our state
+    lock is released first, so that next run need not `provision unlock`."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.cancel = threading.Event()
+        self.previous: dict[int, Any] = {}
+
+    def __enter__(self) -> threading.Event:
+        if threading.current_thread() is threading.main_thread():  # only the main thread may set handlers
+            self.previous = {sig: signal.signal(sig, self._handle) for sig in self.SIGNALS}
+        return self.cancel
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if not self.cancel.is_set():
+            self.cancel.set()
+            _stderr(
+                "\nInterrupted: no new change will start; letting the calls in flight finish and recording them "
+                "(interrupt again to stop at once)."
+            )
+            return
+        _stderr("Stopped at once: anything still in flight is recovered by the next `provision apply`.")
+        self._release_lock()
+        try:
+            sys.stdout.flush()
+        except Exception:  # the main thread may have been mid-write: lose the tail rather than hang
+            pass
+        os._exit(130)
+
+    def _release_lock(self) -> None:
+        try:
+            holder = self.ws.state.lock_holder()
+            if holder is not None and holder.pid == os.getpid() and holder.host == socket.gethostname():
+                self.ws.state.force_unlock()
+        except Exception:  # stopping at once matters more; `provision unlock` clears a lock left behind
+            pass
+
+
+def _stderr(text: str) -> None:
+    """Write from a signal handler: straight to the file descriptor, no buffer a thread may hold."""
+    os.write(2, (text + "\n").encode())
 
 
 # ------------------------------------------------------------------ export
@@ -492,6 +591,24 @@ def state_mv(s: Settings, old: str, new: str) -> int:
     return 0
 
 
+@state.command("migrate")
+@click.option("--to", "to", required=True, metavar="DIR|URL", help="The empty destination state.")
+@click.option("--lock-timeout", type=click.FloatRange(0), default=0.0, help="Seconds to wait for either lock.")
+@pass_settings
+def state_migrate(s: Settings, to: str, lock_timeout: float) -> int:
+    """Copy this state (--state, PROVISION_STATE or .provision/) into another backend. No API call."""
+    from .state import migrate_state
+
+    source = s.state_backend()
+    target = open_state(to, Path.cwd())
+    count = migrate_state(source, target, timeout=lock_timeout)
+    _out(
+        f"Copied {count} resource(s) from {source.description} to {target.description}; "
+        "point --state / PROVISION_STATE / the manifest's state: at the new one, then retire the old."
+    )
+    return 0
+
+
 @cli.command()
 @click.option("--force", is_flag=True, help="Remove the lock even if its holder still seems to be running.")
 @pass_settings
@@ -502,28 +619,16 @@ def unlock(s: Settings, force: bool) -> int:
     if holder is None:
         _out("The state is not locked.")
         return 0
-    if not force and _alive_here(holder):
+    alive = backend.holder_alive(holder)  # None: cannot tell (another host): assume it runs
+    if not force and alive is not False:
+        still = "is still running" if alive else "may still be running (it is on another host)"
         raise StateError(
-            f"cannot unlock {backend.description}: it is held by {holder.describe()}, which is still running; "
+            f"cannot unlock {backend.description}: it is held by {holder.describe()}, which {still}; "
             "wait for it, or pass --force if you are sure"
         )
     backend.force_unlock()
     _out(f"Unlocked {backend.description} (was held by {holder.describe()}).")
     return 0
-
-
-def _alive_here(holder: LockInfo) -> bool:
-    import socket
-
-    if holder.host != socket.gethostname():
-        return True  # cannot tell: be safe
-    try:
-        os.kill(holder.pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 # ------------------------------------------------------------------ provider actions that need a person

@@ -17,7 +17,6 @@ Each change carries its reasons: ``config`` when the manifest differs from what 
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -52,28 +51,34 @@ def get_path(value: Mapping[str, Any] | None, path: str) -> Any:
 def redact(props: Mapping[str, Any], sensitive: Iterable[str]) -> dict[str, Any]:
     """Replace sensitive values by keyed fingerprints (``fp:…``); never keep the value.
 
-    A path that crosses a list applies to every element (``channel_credentials.static_bearer.token``)."""
-    paths = list(sensitive)
-    if not paths:
-        return dict(props)
-    out = copy.deepcopy(dict(props))
-    for path in paths:
-        _redact_at(out, path.split("."))
+    A path that crosses a list applies to every element (``channel_credentials.static_bearer.token``).
+    Copy on write: only the containers on a redacted path are new; ``props`` is never changed, and
+    everything else is shared with it (plans call this for every object, so no deep copies)."""
+    out = dict(props)
+    for path in sensitive:
+        out = _redacted(out, path.split("."))
     return out
 
 
-def _redact_at(node: Any, parts: list[str]) -> None:
+def _redacted(node: Any, parts: list[str]) -> Any:
     if isinstance(node, list):
-        for item in node:
-            _redact_at(item, parts)
-        return
-    if not isinstance(node, dict):
-        return
+        items = [_redacted(item, parts) for item in node]
+        return items if any(a is not b for a, b in zip(items, node, strict=True)) else node
+    if not isinstance(node, Mapping) or parts[0] not in node:
+        return node
     head, rest = parts[0], parts[1:]
+    value = node[head]
     if rest:
-        _redact_at(node.get(head), rest)
-    elif isinstance(node.get(head), str) and not node[head].startswith(FP_PREFIX):
-        node[head] = FP_PREFIX + fingerprint(_canonical(node[head]))
+        new = _redacted(value, rest)
+    elif isinstance(value, str) and not value.startswith(FP_PREFIX):
+        new = FP_PREFIX + fingerprint(_canonical(value))
+    else:
+        return node
+    if new is value:
+        return node
+    changed = dict(node)
+    changed[head] = new
+    return changed
 
 
 def _canonical(value: str) -> str:

@@ -12,6 +12,7 @@ codes in one place (``exit_code`` below); nothing else decides how the process e
     │   ├── ProviderAuthError             401/403: credentials rejected
     │   └── ProviderAPIError (status, method, url, detail)
     ├── ApplyError (results)              some changes failed; ``results`` says exactly what landed
+    │   └── ApplyInterrupted              exit 130: stopped by a signal; what landed is recorded
     └── WaitTimeoutError (address)        an async operation did not converge in time
     UsageError                            exit 64: the command line itself is wrong
 
@@ -124,6 +125,12 @@ class ApplyError(ProvisionerError):
     def __init__(self, message: str, results: Any = None) -> None:
         super().__init__(message)
         self.results = results
+
+
+class ApplyInterrupted(ApplyError):
+    """An apply stopped by SIGINT/SIGTERM after its in-flight calls finished and were recorded."""
+
+    exit_code = 130
 
 
 class WaitTimeoutError(ProvisionerError):

@@ -5,6 +5,7 @@ resource fields keep the names of the JSON documents (``type`` is a resource's k
 
     call            one HTTP attempt: provider, method, path (never the query), status or error, seconds
     retry           an attempt about to be repeated: status or error, attempt, retry_after
+    throttle        a wait for the provider's rate limit: provider, bucket, seconds, reason
     planned_change  one resource's planned change (the plan document's resource_change)
     plan            the plan's summary, api_calls and refusals (after every planned_change)
     apply_start     a resource's change starts: name, type, action

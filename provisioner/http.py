@@ -1,14 +1,21 @@
 """Shared httpx plumbing for provider clients: one pooled client per API host, call counting,
-bounded retries of throttled or transient failures, and no credential ever in a message.
+client-side rate limits (``ratelimit.py``), bounded retries of throttled or transient failures,
+and no credential ever in a message.
 
-Retry policy (safe to repeat by construction):
-* 429 is retried for every method: the provider rejected the call before doing anything.
-* 5xx and connection errors are retried only for idempotent methods (GET, PUT, DELETE).
-  A POST that may have landed is never blindly repeated: the engine re-observes instead.
+Retry policy (safe to repeat by construction), at most ``MAX_RETRIES`` times:
+* 429 is retried for every method: the provider rejected the call before doing anything. Its
+  Retry-After pauses the whole bucket (every thread); without one the caller backs off alone.
+* 5xx, timeouts and dropped connections are retried only for idempotent methods (GET, PUT,
+  DELETE). A POST that may have landed is never blindly repeated: the engine re-observes instead.
+  A connection that never opened carried nothing, so that is retried for any method.
+* Backoff is bounded exponential with full jitter (``wait.full_jitter``); a Retry-After is honoured.
 """
 
 from __future__ import annotations
 
+import functools
+import random
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -19,10 +26,15 @@ import httpx
 
 from . import __version__
 from .errors import ProviderAPIError
-from .wait import SYSTEM_CLOCK, Clock, retry_pause
+from .ratelimit import Account, Bucket, retry_after
+from .wait import SYSTEM_CLOCK, Clock, full_jitter, retry_pause
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 MAX_RETRIES = 3  # Sinch's guidance for automation, applied to every provider: 3 retries, ≤10 s backoff
+# Transport failures worth another try: timeouts, resets and connections dropped mid-answer.
+TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, ConnectionError, TimeoutError)
+# ... of which these never sent the request (no connection was made): safe to repeat for any method.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
 
 @dataclass
@@ -32,8 +44,11 @@ class CallCounter:
     reads: int = 0
     writes: int = 0
     retries: int = 0
-    # Called with ("call" | "retry", details) for every attempt: ``--json`` event streams. Details
-    # hold the method, the path without its query (some APIs take credentials there) and status.
+    throttled_seconds: float = 0.0  # time calls were held back by rate limits (summed over threads)
+    throttle_waits: int = 0
+    # Called with ("call" | "retry" | "throttle", details): ``--json`` event streams. Call details
+    # hold the method, the path without its query (some APIs take credentials there) and status;
+    # throttle details the provider, bucket, seconds and reason.
     listener: Callable[[str, dict[str, Any]], None] | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _local: threading.local = field(default_factory=threading.local, repr=False)
@@ -54,13 +69,22 @@ class CallCounter:
         with self._lock:
             self.retries += 1
 
+    def throttled(self, provider: str, bucket: str, seconds: float, reason: str) -> None:
+        """A call waited ``seconds`` for ``reason``: rate, retry_after, reset, concurrency or backoff."""
+        with self._lock:
+            self.throttled_seconds += seconds
+            self.throttle_waits += 1
+        details = {"provider": provider, "bucket": bucket, "seconds": round(seconds, 4), "reason": reason}
+        self.notify("throttle", details)
+
     def notify(self, event: str, details: dict[str, Any]) -> None:
         if self.listener is not None:
             self.listener(event, details)
 
 
 class ApiHost:
-    """One provider API host (base URL) with its auth, a pooled connection and the counter."""
+    """One provider API host (base URL) with its auth, a pooled connection, the counter, and the
+    account's rate-limit buckets (``family`` by default; a call may name another)."""
 
     def __init__(
         self,
@@ -73,6 +97,9 @@ class ApiHost:
         timeout: float = 30.0,
         read_only: bool = False,
         max_retries: int = MAX_RETRIES,
+        limits: Account | None = None,
+        family: str = "default",
+        rng: random.Random | None = None,
     ) -> None:
         self.provider = provider
         self.max_retries = max_retries
@@ -80,10 +107,14 @@ class ApiHost:
         self.counter = counter
         self.clock = clock
         self.read_only = read_only
+        self.limits = limits if limits is not None else Account(clock, provider=provider)
+        self.family = family
+        self.rng = rng
         self._client = httpx.Client(
             base_url=self.base_url,
             auth=auth,
             timeout=timeout,
+            verify=tls_context(),
             headers={"User-Agent": f"provisioner/{__version__}", "Accept": "application/json"},
             limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
         )
@@ -99,60 +130,83 @@ class ApiHost:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         data: Mapping[str, Any] | None = None,
+        family: str | None = None,
     ) -> httpx.Response:
-        """Send one logical call, retrying only where repeating is safe. Returns any response;
-        the provider client decides what its statuses mean."""
+        """Send one logical call within ``family``'s rate limits, retrying only where repeating is
+        safe. Returns any response; the provider client decides what its statuses mean."""
         if self.read_only and method not in ("GET", "HEAD"):
             raise ProviderAPIError(
                 f"refusing {method} {path}: this run is read-only", self.provider, method=method, url=path
             )
+        bucket = self.limits.bucket(family or self.family)
+        report = self._reporter(bucket)
         attempt = 0
         where = {"provider": self.provider, "method": method, "path": path.split("?", 1)[0]}
         while True:
+            sent = bucket.enter(report)
             self.counter.count(method)
             started = time.monotonic()
             try:
                 response = self._client.request(method, path, params=params, json=json, data=data)
-            except httpx.TransportError as exc:
+            except TRANSIENT as exc:
+                bucket.leave(sent, None)
                 failure = {**where, "error": type(exc).__name__, "attempt": attempt + 1}
                 self.counter.notify("call", {**failure, "seconds": round(time.monotonic() - started, 4)})
-                if method in IDEMPOTENT and attempt < self.max_retries:
+                if (method in IDEMPOTENT or isinstance(exc, NOT_SENT)) and attempt < self.max_retries:
                     self.counter.retried()
                     self.counter.notify("retry", failure)
-                    retry_pause(attempt, None, self.clock)
+                    retry_pause(attempt, None, self.clock, self.rng)
                     attempt += 1
                     continue
-                raise ProviderAPIError(
-                    f"{self.provider} API at {self.base_url} did not answer {method} {path}: "
-                    f"{type(exc).__name__}; check the base URL and your network, then re-run",
-                    self.provider,
-                    method=method,
-                    url=path,
-                ) from exc
+                raise self._unanswered(method, path, exc) from exc
+            except BaseException as exc:
+                bucket.leave(sent, None)
+                if isinstance(exc, httpx.TransportError):  # not transient (a bad URL, a proxy): no retry
+                    raise self._unanswered(method, path, exc) from exc
+                raise
             status = response.status_code
+            paused = bucket.leave(sent, status, response.headers)
             seconds = round(time.monotonic() - started, 4)
             self.counter.notify("call", {**where, "status": status, "attempt": attempt + 1, "seconds": seconds})
             retryable = status == 429 or (status >= 500 and method in IDEMPOTENT)
             if retryable and attempt < self.max_retries:
                 self.counter.retried()
-                after = _retry_after(response)
+                after = retry_after(response.headers.get("Retry-After"))
                 self.counter.notify("retry", {**where, "status": status, "attempt": attempt + 1, "retry_after": after})
-                retry_pause(attempt, after, self.clock)
+                if status != 429:
+                    retry_pause(attempt, after, self.clock, self.rng)
+                elif not paused and after is None:  # no hint from the provider: this caller backs off alone
+                    delay = full_jitter(attempt, self.rng)
+                    self.clock.sleep(delay)
+                    report(delay, "backoff")
+                # else the bucket is paused for every thread: the next enter() waits it out
                 attempt += 1
                 continue
             return response
 
+    def _reporter(self, bucket: Bucket) -> Callable[[float, str], None]:
+        def report(seconds: float, reason: str) -> None:
+            self.counter.throttled(self.provider, bucket.name, seconds, reason)
 
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
+        return report
+
+    def _unanswered(self, method: str, path: str, exc: Exception) -> ProviderAPIError:
+        return ProviderAPIError(
+            f"{self.provider} API at {self.base_url} did not answer {method} {path}: "
+            f"{type(exc).__name__}; check the base URL and your network, then re-run",
+            self.provider,
+            method=method,
+            url=path,
+        )
 
 
 def body_excerpt(response: httpx.Response, limit: int = 300) -> str:
     text = response.text
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context for every host: loading the CA bundle costs ~25 ms, once per run
+    instead of once per API host (a context is safe to share between connections and threads)."""
+    return ssl.create_default_context()

@@ -310,10 +310,11 @@ def step_line(result: StepResult, *, color: bool = False) -> str:
     if result.status == "done":
         verb = PAST.get(result.action, result.action)
         ident = f" (id {result.id})" if result.id else ""
-        return f"  {s('✓', '32')} {result.name}: {verb}{ident} — {result.writes} call(s), {result.seconds:.2f}s"
+        note = f"; {result.message}" if result.message else ""
+        return f"  {s('✓', '32')} {result.name}: {verb}{ident} — {result.writes} call(s), {result.seconds:.2f}s{note}"
     if result.status == "pending":
         return f"  {s('…', '33')} {result.name}: {result.action} sent; {result.message}"
-    if result.status == "skipped":
+    if result.status in ("skipped", "not_started"):
         return f"  {s('-', '33')} {result.name}: {result.message}"
     return f"  {s('✗', '31')} {result.name}: {result.message}"
 
@@ -324,6 +325,8 @@ def wait_line(step: StepResult, *, color: bool = False) -> str:
 
 
 def apply_summary(result: ApplyResult, *, color: bool = False) -> str:
+    """One line when everything converged; otherwise also, per resource, exactly which write calls
+    landed (all recorded in state), what failed, what was skipped and what never started."""
     s = Style(color)
     acted = [r for r in result.steps if not (r.action == "noop" and r.status == "done")]
     counts: dict[str, int] = {}
@@ -332,19 +335,26 @@ def apply_summary(result: ApplyResult, *, color: bool = False) -> str:
             counts[PAST.get(r.action, r.action)] = counts.get(PAST.get(r.action, r.action), 0) + 1
     writes = sum(r.writes for r in result.steps)
     landed = ", ".join(f"{n} {k}" for k, n in counts.items()) or "no resource completed"
-    failed = [r for r in result.steps if r.status == "failed"]
-    skipped = [r for r in result.steps if r.status == "skipped"]
-    head = s("Apply complete:", "32;1") if result.ok else s("Apply incomplete:", "31;1")
+    if result.interrupted:
+        head = s("Apply interrupted:", "31;1")
+    else:
+        head = s("Apply complete:", "32;1") if result.ok else s("Apply incomplete:", "31;1")
     lines = [f"{head} {landed}. {writes} write call(s) made."]
-    if failed:  # say what landed even for steps that failed afterwards (e.g. created, then rejected)
-        lines.append(
-            "  failed: "
-            + ", ".join(
-                f"{r.name}" + (f" ({r.writes} write(s) landed, recorded in state)" if r.writes else "") for r in failed
-            )
-        )
-    if skipped:
-        lines.append(f"  skipped (dependency failed): {', '.join(r.name for r in skipped)}")
+    if result.ok:
+        return "\n".join(lines)
+    with_calls = [r for r in result.steps if r.landed]
+    if with_calls:
+        lines.append("  Landed (recorded in state):")
+        lines.extend(f"    {r.name}: " + ", ".join(str(c) for c in r.landed) for r in with_calls)
+    for status, title in (
+        ("failed", "Failed"),
+        ("pending", "Pending (the next run checks them again)"),
+        ("skipped", "Skipped (a dependency failed)"),
+        ("not_started", "Not started (the run was interrupted)"),
+    ):
+        names = [r.name for r in result.steps if r.status == status]
+        if names:
+            lines.append(f"  {title}: {', '.join(names)}")
     return "\n".join(lines)
 
 
@@ -358,6 +368,7 @@ def step_json(r: StepResult) -> dict[str, Any]:
         "writes": r.writes,
         "seconds": round(r.seconds, 3),
         "id": r.id,
+        "calls": [{"method": c.method, "path": c.path, "status": c.status, "landed": c.landed} for c in r.calls],
     }
 
 
@@ -367,6 +378,7 @@ def apply_json(result: ApplyResult) -> dict[str, Any]:
         counts[r.status] = counts.get(r.status, 0) + 1
     return {
         "ok": result.ok,
+        "interrupted": result.interrupted,
         "counts": counts,
         "steps": [step_json(r) for r in result.steps],
         "api_calls": {"writes": sum(r.writes for r in result.steps)},

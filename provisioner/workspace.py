@@ -15,6 +15,7 @@ Target selection, in one place:
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ import httpx
 from . import registry
 from .apply import ApplyResult, Event, apply_plan
 from .errors import ProviderError, StateError, UsageError
-from .http import CallCounter
+from .http import CallCounter, tls_context
 from .ignorefile import IgnoreSet, load_ignores
 from .manifest import load_manifest
 from .model import Manifest
@@ -230,8 +231,15 @@ class Workspace:
         return record
 
     def apply(
-        self, plan: Plan, *, parallelism: int = 10, no_wait: bool = False, on_event: Event | None = None
+        self,
+        plan: Plan,
+        *,
+        parallelism: int = 10,
+        no_wait: bool = False,
+        on_event: Event | None = None,
+        cancel: threading.Event | None = None,
     ) -> ApplyResult:
+        """``apply_plan`` with this workspace's clients; ``cancel`` stops it gracefully (apply.py)."""
         kinds = {c.kind for c in plan.changes}
         return apply_plan(
             plan,
@@ -242,6 +250,7 @@ class Workspace:
             no_wait=no_wait,
             clock=self.clock,
             on_event=on_event,
+            cancel=cancel,
         )
 
 
@@ -258,7 +267,7 @@ def fetch_endpoints(admin_url: str) -> dict[str, str]:
     """The API map a running sandbox serves at ``/_sandbox/endpoints``."""
     url = admin_url.rstrip("/") + "/_sandbox/endpoints"
     try:
-        r = httpx.get(url, timeout=10)
+        r = httpx.get(url, timeout=10, verify=tls_context())
         r.raise_for_status()
         data = r.json()
     except (httpx.HTTPError, ValueError) as exc:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 import socket
 import sys
 from abc import ABC, abstractmethod
@@ -115,12 +116,22 @@ class LockInfo:
             host=socket.gethostname(),
             pid=os.getpid(),
             user=user,
-            command=command or " ".join(["provision", *sys.argv[1:]]),
+            command=redact_secrets(command or " ".join(["provision", *sys.argv[1:]])),
             started=now_iso(),
         )
 
     def describe(self) -> str:
         return f"{self.user}@{self.host} pid {self.pid}, running `{self.command}` since {self.started}"
+
+
+_URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^\s:/@]*:)[^\s@/]*@")
+_PARAM_PASSWORD = re.compile(r"(?i)\b(password=)[^\s&]*")
+
+
+def redact_secrets(text: str) -> str:
+    """`text` with URL passwords (``scheme://user:***@``, ``password=***``) hidden: a command line
+    naming a state URL is stored in lock records that other users read."""
+    return _PARAM_PASSWORD.sub(r"\1***", _URL_PASSWORD.sub(r"\1***@", text))
 
 
 def now_iso() -> str:
@@ -164,8 +175,9 @@ class StateBackend(ABC):
 
     @abstractmethod
     @contextmanager
-    def lock(self, info: LockInfo) -> Iterator[None]:
-        """Hold the state lock for the duration; raise StateLockedError naming the holder."""
+    def lock(self, info: LockInfo, *, timeout: float = 0.0) -> Iterator[None]:
+        """Hold the state lock for the duration, waiting up to `timeout` seconds for it; raise
+        StateLockedError naming the holder."""
 
     @abstractmethod
     def lock_holder(self) -> LockInfo | None:
@@ -179,3 +191,21 @@ class StateBackend(ABC):
     @abstractmethod
     def description(self) -> str:
         """Human description for messages (a path, or a redacted URL)."""
+
+    def holder_alive(self, holder: LockInfo) -> bool | None:
+        """Whether the run holding the lock as ``holder`` is still running: None when this backend
+        cannot tell (e.g. a pid on another host), so the caller decides how careful to be."""
+        return None
+
+    def restore(self, snapshot: Snapshot) -> None:
+        """Write ``snapshot``'s resources, intents and applied plans into this empty state (used by
+        ``migrate_state``, with the lock held). This default goes through the public verbs, so the
+        serial restarts here and applied plans carry the time of the copy; backends that can write
+        a snapshot whole override it."""
+        for record in snapshot.resources.values():
+            self.put(record)
+        for intent in snapshot.intents.values():  # after the puts: a put clears its name's intent
+            self.add_intent(intent)
+        for plan_id in snapshot.applied_plans:  # oldest first, so the newest stay when trimmed
+            self.mark_plan_applied(plan_id)
+        self.compact()

@@ -566,6 +566,12 @@ class LocalState(StateBackend):
         holder = self._read_lock(settle=True)
         return None if holder is None else _lock_info(holder)
 
+    def holder_alive(self, holder: LockInfo) -> bool | None:
+        # A pid means something only on its own host; elsewhere we cannot tell.
+        if holder.host != socket.gethostname():
+            return None
+        return _pid_alive(holder.pid)
+
     def force_unlock(self) -> LockInfo | None:
         with self._mutex:
             holder = self.lock_holder()

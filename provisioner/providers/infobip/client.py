@@ -8,9 +8,10 @@
   and some 404s have no body at all. All become one ProviderError naming the operation.
 * Pagination, three styles: Numbers ``limit``/``page`` + ``numberCount``; "PageInfo" ``page``/``size``
   + ``paging.totalPages``; unpaged arrays. Each list is walked at its maximum page size.
-* Rate limits are per operation (the specs' ``x-throttling-info``): a token bucket per operation
-  spaces our calls so we stay under them; it waits only through the injected clock. A 429 is still
-  retried by ``ApiHost`` (honouring Retry-After), with 5xx retried for idempotent methods only.
+* Rate limits are per operation (the specs' ``x-throttling-info``): ``RATES`` seeds one bucket per
+  operation of the account in the common limiter (``provisioner/ratelimit.py``), which spaces our calls
+  under them and adapts on 429s; it waits only through the injected clock. A 429 is retried by
+  ``ApiHost`` (Infobip documents no Retry-After: backoff), 5xx for idempotent methods only.
 
 Only this module knows transport concerns; kind modules translate objects.
 """
@@ -19,9 +20,7 @@ from __future__ import annotations
 
 import base64
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -29,7 +28,8 @@ import httpx
 
 from ... import __version__
 from ...errors import ProviderAPIError, ProviderAuthError, ProviderError
-from ...http import ApiHost, CallCounter, body_excerpt
+from ...http import ApiHost, CallCounter, body_excerpt, tls_context
+from ...ratelimit import Account, Rate, account, identity
 from ...wait import SYSTEM_CLOCK, Clock
 
 DEFAULT_BASE_URL = "https://api.infobip.com"
@@ -50,45 +50,24 @@ _CREDENTIAL_HINT = (
 
 
 # ---------------------------------------------------------------- rate limits
-@dataclass(frozen=True)
-class Rate:
-    """One operation's published limit: a fixed window ("N per T": ``per_seconds`` set) or a token
-    bucket (``capacity`` calls at once, refilled at ``refill`` per second)."""
-
-    capacity: float
-    refill: float = 0.0
-    per_seconds: float | None = None
-
-    @classmethod
-    def window(cls, requests: int, seconds: float) -> Rate:
-        return cls(float(requests), per_seconds=seconds)
-
-    @classmethod
-    def bucket(cls, burst: int, refill: float) -> Rate:
-        return cls(float(burst), refill=refill)
-
-    @property
-    def per_second(self) -> float:
-        """The sustained rate."""
-        return self.capacity / self.per_seconds if self.per_seconds else self.refill
-
-
 _S, _M, _H = 1.0, 60.0, 3600.0
 # operationId → limit, transcribed from ``x-throttling-info`` of the specs in shared/specs/infobip
-# (v3.210.0). ``numberOfTimeUnits: 0`` means one unit. Operations without one are not limited here.
+# (v3.210.0), as tabled in research/infobip.md §1.4 (lines 139-175). ``numberOfTimeUnits: 0`` means
+# one unit. Operations without one (2FA message templates, Subscriptions, Number Masking: "not
+# published") get no static limit and learn one from a 429. PROVISION_RATE_LIMIT_INFOBIP overrides.
 RATES: dict[str, Rate] = {
-    # numbers
+    # numbers (infobip.md:143-148)
     "get-available-numbers": Rate.bucket(2, 1),
     "list-owned-numbers": Rate.bucket(2, 1),
     "purchase-number": Rate.window(1, _S),
     "get-single-owned-number": Rate.window(10, _S),
     "update-owned-number": Rate.window(1, _S),
     "cancel-number": Rate.window(1, _S),
-    # resources: inbound message configurations
+    # resources: inbound message configurations (infobip.md:151-153)
     "get-inbound-configurations": Rate.window(2, _S),
     "manage-inbound-configuration": Rate.bucket(10, 2),
     "delete-inbound-configuration": Rate.window(1, _S),
-    # CPaaS X applications and entities
+    # CPaaS X applications and entities: "all /provisioning/1/*, 1/1s each" (infobip.md:156)
     **{
         op: Rate.window(1, _S)
         for op in (
@@ -104,72 +83,33 @@ RATES: dict[str, Rate] = {
             "delete-entity",
         )
     },
-    # 2FA
+    # 2FA (infobip.md:157-160)
     "get-2fa-applications": Rate.window(50, 10 * _M),
     "create-2fa-application": Rate.window(20, 10 * _M),
     "get-2fa-application": Rate.window(100, 10 * _M),
     "update-2fa-application": Rate.window(40, 10 * _M),
-    # WhatsApp templates
+    # WhatsApp templates (infobip.md:163-166)
     "get-whatsapp-templates": Rate.window(2500, _S),
     "get-whatsapp-template": Rate.window(2500, _S),
     "create-whatsapp-template": Rate.window(1000, _H),
     "edit-whatsapp-template": Rate.window(100, _H),
     "delete-whatsapp-template": Rate.window(200, _H),
-    # calls configurations
+    # calls configurations (infobip.md:169-170)
     "get-calls-configurations": Rate.window(100, _S),
     "create-calls-configuration": Rate.window(100, _M),
     "get-calls-configuration": Rate.window(100, _S),
     "update-calls-configuration": Rate.window(100, _S),
     "delete-calls-configuration": Rate.window(100, _S),
-    # RCS senders
+    # RCS senders (infobip.md:172-173)
     "get-rcs-senders": Rate.window(10, _S),
     "get-rcs-sender": Rate.window(10, _S),
     "create-rcs-sender": Rate.window(1, _S),
     "update-rcs-sender": Rate.window(1, _S),
+    "update-rcs-sender-platform-parameters": Rate.window(1, _S),
 }
 
 
-class Throttle:
-    """Client-side per-operation limits. A fixed window is kept as a sliding log — never more than N
-    calls in any T seconds, so no alignment of the server's windows can refuse us (a token bucket of N
-    refilled at N/T would let 2N through one window). A caller that must wait reserves its slot first,
-    so concurrent callers queue in order; waiting goes through the injected clock."""
-
-    MARGIN = 0.01  # seconds added to a wait: loopback or network jitter must not land us a window early
-
-    def __init__(self, clock: Clock, rates: Mapping[str, Rate] = RATES) -> None:
-        self._clock = clock
-        self._rates = rates
-        self._lock = threading.Lock()
-        self._sent: dict[str, deque[float]] = {}
-        self._tokens: dict[str, float] = {}
-        self._stamp: dict[str, float] = {}
-        self.waited = 0.0  # seconds spent waiting (tests read it)
-
-    def acquire(self, operation: str) -> float:
-        """Take one slot of ``operation``; returns how long the caller waited."""
-        rate = self._rates.get(operation)
-        if rate is None:
-            return 0.0
-        with self._lock:
-            now = self._clock.monotonic()
-            if rate.per_seconds:
-                sent = self._sent.setdefault(operation, deque(maxlen=int(rate.capacity)))
-                start = now
-                if len(sent) == sent.maxlen:
-                    start = max(now, sent[0] + rate.per_seconds + self.MARGIN)
-                sent.append(start)
-                delay = start - now
-            else:
-                tokens = self._tokens.get(operation, rate.capacity)
-                tokens = min(rate.capacity, tokens + (now - self._stamp.get(operation, now)) * rate.refill)
-                self._stamp[operation] = now
-                delay = 0.0 if tokens >= 1 else (1 - tokens) / rate.refill + self.MARGIN
-                self._tokens[operation] = tokens - 1  # may go negative: the reservation of a waiter
-            self.waited += delay
-        if delay:
-            self._clock.sleep(delay)
-        return delay
+Throttle = Account  # the per-operation throttle this client had, now the common limiter's account
 
 
 # ---------------------------------------------------------------- auth
@@ -196,7 +136,9 @@ class OAuth2(httpx.Auth):
         self._token: str | None = None
         self._expires = 0.0
         self.fetches = 0
-        self._http = httpx.Client(timeout=30.0, headers={"User-Agent": f"provisioner/{__version__}"})
+        self._http = httpx.Client(
+            timeout=30.0, verify=tls_context(), headers={"User-Agent": f"provisioner/{__version__}"}
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -248,13 +190,15 @@ class InfobipClient:
         counter: CallCounter | None = None,
         clock: Clock = SYSTEM_CLOCK,
         read_only: bool = False,
-        rates: Mapping[str, Rate] = RATES,
+        limits: Account | None = None,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
         self.counter = counter or CallCounter()
         self._auth = auth
-        self.api = ApiHost("infobip", self.base_url, auth=auth, counter=self.counter, clock=clock, read_only=read_only)
-        self.throttle = Throttle(clock, rates)
+        # One bucket per operation, shared by every client of the account in this process.
+        self.limits = limits or Account(clock, RATES, provider="infobip")
+        common: dict[str, Any] = {"counter": self.counter, "clock": clock, "read_only": read_only}
+        self.api = ApiHost("infobip", self.base_url, auth=auth, limits=self.limits, **common)
         # WhatsApp template names deleted by this run: a DELETE removes every language of the name,
         # so the other languages' deletes have nothing left to do.
         self.deleted_template_names: set[tuple[str, str]] = set()
@@ -274,10 +218,9 @@ class InfobipClient:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
     ) -> httpx.Response:
-        """The raw response of one call (after the operation's rate limit), for callers that read
+        """The raw response of one call (within the operation's rate limit), for callers that read
         an error body themselves (409 adoption)."""
-        self.throttle.acquire(operation)
-        return self.api.request(method, path, params=params, json=json)
+        return self.api.request(method, path, params=params, json=json, family=operation)
 
     def call(
         self,
@@ -492,26 +435,33 @@ def connect(
             "infobip",
         )
     auth: httpx.Auth
+    who: tuple[Any, ...]  # what names the account for its shared rate budget (hashed, never kept)
     if scheme == "app":
         key = pick("api_key", "INFOBIP_API_KEY") or (SANDBOX_API_KEY if endpoints is not None else None)
         _require(key, "api_key", "INFOBIP_API_KEY")
         auth = HeaderAuth(f"App {_plain(key)}")
+        who = ("app", _plain(key))
     elif scheme == "basic":
         username, password = pick("username", "INFOBIP_USERNAME"), pick("password", "INFOBIP_PASSWORD")
         _require(username, "username", "INFOBIP_USERNAME")
         _require(password, "password", "INFOBIP_PASSWORD")
         raw = f"{_plain(username)}:{_plain(password)}".encode()
         auth = HeaderAuth("Basic " + base64.b64encode(raw).decode())
+        who = ("basic", _plain(username))
     else:
         token = pick("token", "INFOBIP_TOKEN")
         if token:
             auth = HeaderAuth(f"Bearer {_plain(token)}")
+            who = ("bearer", _plain(token))
         else:
             client_id, secret = pick("client_id", "INFOBIP_CLIENT_ID"), pick("client_secret", "INFOBIP_CLIENT_SECRET")
             _require(client_id, "client_id (or token)", "INFOBIP_CLIENT_ID")
             _require(secret, "client_secret", "INFOBIP_CLIENT_SECRET")
             auth = OAuth2(normalize_base_url(str(base_url)), _plain(client_id), _plain(secret), clock)
-    return InfobipClient(str(base_url), auth, counter=counter, clock=clock, read_only=read_only)
+            who = ("oauth", _plain(client_id))
+    # Infobip's limits are per account, and the base URL is personal to one account.
+    limits = account("infobip", identity(normalize_base_url(str(base_url)), *who), RATES, clock=clock, env=env)
+    return InfobipClient(str(base_url), auth, counter=counter, clock=clock, read_only=read_only, limits=limits)
 
 
 def _require(value: Any, setting: str, variable: str) -> None:

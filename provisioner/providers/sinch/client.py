@@ -8,8 +8,8 @@ Auth: OAuth2 client credentials by default — the token is fetched once from ``
 shared by the three hosts, refreshed when it expires and on a 401 whose ``WWW-Authenticate`` says
 "expired" (the official SDKs' rule). HTTP Basic (``key_id:key_secret``) is the alternative; Sinch
 rate-limits it more heavily. Retries (429 always, 5xx for idempotent methods, ≤3, honouring
-Retry-After) come from ``ApiHost``. The token call itself is not counted as an API call: it
-reads or writes nothing in the project.
+Retry-After) and rate limits (one budget per project and API, ``RATES``) come from ``ApiHost``.
+The token call itself is not counted as an API call: it reads or writes nothing in the project.
 
 Only this module knows transport concerns (auth, pagination, errors); kind modules translate objects.
 """
@@ -26,7 +26,8 @@ import httpx
 
 from ... import __version__
 from ...errors import ProviderAPIError, ProviderAuthError, ProviderError
-from ...http import MAX_RETRIES, ApiHost, CallCounter, body_excerpt
+from ...http import MAX_RETRIES, ApiHost, CallCounter, body_excerpt, tls_context
+from ...ratelimit import Account, Rate, account, identity, retry_after
 from ...wait import SYSTEM_CLOCK, Clock, retry_pause
 
 AUTH_URL = "https://auth.sinch.com"
@@ -41,6 +42,16 @@ WEBHOOK_PAGE_SIZE = 15
 SENDER_PAGE_SIZE = 100
 TEMPLATE_PAGE_SIZE = 1000
 NUMBER_PAGE_SIZE = 1000  # no documented maximum; Google-style APIs clamp a larger value
+
+# Rate-limit families (provisioner/ratelimit.py), one budget per project, auth scheme and API. Only
+# the Conversation API publishes a figure; the others learn theirs from the first 429 (a guess would
+# slow every run for a number nobody published). PROVISION_RATE_LIMIT_SINCH overrides, e.g.
+# "provisioning=5/s".
+RATES: dict[str, Rate | None] = {
+    "conversation": Rate.window(800, 1.0),  # research/sinch.md:53 "Conversation API: ~800 req/s per project"
+    "provisioning": None,  # research/sinch.md:54 documents only the 429 body, no figure
+    "numbers": None,  # research/sinch.md §1.2: no figure (Basic auth "heavily rate-limited", :49, unquantified)
+}
 
 _CREDENTIAL_HINT = (
     "check providers.sinch.project_id/key_id/key_secret in the manifest or SINCH_PROJECT_ID/SINCH_KEY_ID/"
@@ -77,7 +88,9 @@ class OAuth2(httpx.Auth):
         self._token: str | None = None
         self._expires_at = 0.0
         self.fetches = 0  # how many tokens were issued to us (tests read it)
-        self._http = httpx.Client(timeout=timeout, headers={"User-Agent": f"provisioner/{__version__}"})
+        self._http = httpx.Client(
+            timeout=timeout, verify=tls_context(), headers={"User-Agent": f"provisioner/{__version__}"}
+        )
 
     def close(self) -> None:
         self._http.close()
@@ -168,6 +181,7 @@ class SinchClient:
         counter: CallCounter | None = None,
         clock: Clock = SYSTEM_CLOCK,
         read_only: bool = False,
+        limits: Account | None = None,
     ) -> None:
         self.project_id = str(project_id)
         self.region = region
@@ -177,12 +191,20 @@ class SinchClient:
             auth_impl: httpx.Auth = BasicAuth(key_id, key_secret)
         else:
             self.oauth = auth_impl = OAuth2(auth_url, key_id, key_secret, clock=clock)
-        common: dict[str, Any] = {"auth": auth_impl, "counter": self.counter, "clock": clock, "read_only": read_only}
-        self.numbers = ApiHost("sinch", numbers_url, **common)
-        self.provisioning = ApiHost("sinch", provisioning_url, **common)
+        self.limits = limits or Account(clock, RATES, provider="sinch")
+        common: dict[str, Any] = {
+            "auth": auth_impl,
+            "counter": self.counter,
+            "clock": clock,
+            "read_only": read_only,
+            "limits": self.limits,
+        }
+        self.numbers = ApiHost("sinch", numbers_url, family="numbers", **common)
+        self.provisioning = ApiHost("sinch", provisioning_url, family="provisioning", **common)
         if conversation_url is None and region:
             conversation_url = CONVERSATION_URL.format(region=region)
-        self._conversation = ApiHost("sinch", conversation_url, **common) if conversation_url else None
+        conversation = ApiHost("sinch", conversation_url, family="conversation", **common) if conversation_url else None
+        self._conversation = conversation
 
     def close(self) -> None:
         self.numbers.close()
@@ -357,11 +379,7 @@ def _json(r: httpx.Response) -> Any:
 
 
 def _retry_after(r: httpx.Response) -> float | None:
-    value = r.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+    return retry_after(r.headers.get("Retry-After"))  # seconds or an HTTP date
 
 
 # ---------------------------------------------------------------- construction
@@ -420,6 +438,8 @@ def connect(
             "provisioning_url": pick("provisioning_base_url", "SINCH_PROVISIONING_URL", PROVISIONING_URL),
             "conversation_url": pick("conversation_base_url", "SINCH_CONVERSATION_URL", None),
         }
+    # Sinch limits are per project (sinch.md:53), and Basic auth is limited apart from OAuth (:49).
+    who = identity(str(project), auth, *(urls[k] or "" for k in sorted(urls)))
     return SinchClient(
         str(project),
         str.__str__(key_id),  # type: ignore[arg-type]
@@ -429,5 +449,6 @@ def connect(
         counter=counter,
         clock=clock,
         read_only=read_only,
+        limits=account("sinch", who, RATES, clock=clock, env=env),
         **urls,  # type: ignore[arg-type]
     )

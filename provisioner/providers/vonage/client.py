@@ -16,6 +16,7 @@ import httpx
 from ...errors import ProviderAPIError, ProviderAuthError, ProviderError
 from ...http import ApiHost, CallCounter, body_excerpt
 from ...model import Secret
+from ...ratelimit import Account, Rate, account, identity
 from ...wait import SYSTEM_CLOCK, Clock
 
 API_URL = "https://api.nexmo.com"
@@ -23,6 +24,15 @@ REST_URL = "https://rest.nexmo.com"
 APP_PAGE_SIZE = 100  # documented maximum for /v2/applications
 NUMBER_PAGE_SIZE = 100  # documented maximum for /account/numbers (default is only 10)
 SANDBOX_CREDENTIALS = ("sandbox-key", "sandbox-secret")
+
+# Rate-limit families (provisioner/ratelimit.py), one budget per API key. Vonage publishes no figure
+# for either API we call, so neither gets a static limit: a guess would slow every run for a number
+# nobody published, and the first 429 teaches the real one (its observed capacity, then AIMD).
+# PROVISION_RATE_LIMIT_VONAGE sets one, e.g. "numbers=1/s" or "applications=5/s,numbers=1/s".
+RATES: dict[str, Rate | None] = {
+    "applications": None,  # research/vonage.md:428 "Application API | no published figure [unknown]"
+    "numbers": None,  # research/vonage.md:421 Numbers API: article exists, figure unread [unknown]; 429s seen
+}
 
 # What a Numbers API 420 usually means: Vonage gives no reason ("method failed").
 _420_HINT = (
@@ -54,12 +64,20 @@ class VonageClient:
         counter: CallCounter | None = None,
         clock: Clock = SYSTEM_CLOCK,
         read_only: bool = False,
+        limits: Account | None = None,
     ) -> None:
         self.counter = counter or CallCounter()
         auth = _BasicAuth(api_key, api_secret)
-        common: dict[str, Any] = {"auth": auth, "counter": self.counter, "clock": clock, "read_only": read_only}
-        self.api = ApiHost("vonage", api_url, **common)
-        self.rest = ApiHost("vonage", rest_url, **common)
+        self.limits = limits or Account(clock, RATES, provider="vonage")
+        common: dict[str, Any] = {
+            "auth": auth,
+            "counter": self.counter,
+            "clock": clock,
+            "read_only": read_only,
+            "limits": self.limits,
+        }
+        self.api = ApiHost("vonage", api_url, family="applications", **common)
+        self.rest = ApiHost("vonage", rest_url, family="numbers", **common)
 
     def close(self) -> None:
         self.api.close()
@@ -224,6 +242,9 @@ def connect(
             )
         api_url = settings.get("base_url") or env.get("VONAGE_API_URL") or API_URL
         rest_url = settings.get("rest_base_url") or env.get("VONAGE_REST_URL") or REST_URL
+    # Vonage limits are per API key ("30 requests/s per API key", vonage.md:422); the hosts keep a
+    # sandbox's budget apart from the real account's.
+    limits = account("vonage", identity(api_url, rest_url, str(key)), RATES, clock=clock, env=env)
     return VonageClient(
         str(key),
         str(secret),
@@ -232,4 +253,5 @@ def connect(
         counter=counter,
         clock=clock,
         read_only=read_only,
+        limits=limits,
     )
