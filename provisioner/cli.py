@@ -13,6 +13,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -381,6 +382,8 @@ def _execute(s: Settings, ws: Workspace, result: Plan, run: _Run, saved_id: str 
             if not (step.action == "noop" and step.status == "done"):
                 _out(render.step_line(step, color=s.color))
 
+    if _events is None:  # text progress: say when a provider's rate limit holds calls back
+        ws.counter.listener = _ThrottleLines(s.color)
     try:
         with _Interrupts(ws) as cancel:
             outcome = ws.apply(
@@ -389,6 +392,7 @@ def _execute(s: Settings, ws: Workspace, result: Plan, run: _Run, saved_id: str 
     except ApplyError as exc:
         _out("")
         _out(render.apply_summary(exc.results, color=s.color))
+        _say_throttled(ws)
         _emit("summary", **render.apply_json(exc.results))
         for step in exc.results.failed:
             _out(f"Error: {step.message}", err=True)
@@ -402,8 +406,43 @@ def _execute(s: Settings, ws: Workspace, result: Plan, run: _Run, saved_id: str 
         return exit_code(exc)
     _out("")
     _out(render.apply_summary(outcome, color=s.color))
+    _say_throttled(ws)
     _emit("summary", **render.apply_json(outcome))
     return 0
+
+
+class _ThrottleLines:
+    """One progress line when a rate-limit bucket starts holding calls back, then at most one per
+    bucket every 10 s (a throttled run of thousands of calls must not print thousands of lines)."""
+
+    EVERY = 10.0
+
+    def __init__(self, color: bool) -> None:
+        self.color = color
+        self._said: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, event: str, details: dict[str, Any]) -> None:
+        if event != "throttle" or details.get("seconds", 0) < 0.5:
+            return
+        key = f"{details.get('provider')} {details.get('bucket')}"
+        now = time.monotonic()
+        with self._lock:
+            if now - self._said.get(key, -self.EVERY) < self.EVERY:
+                return
+            self._said[key] = now
+        why = {"retry_after": "the provider asked to wait (Retry-After)", "reset": "the rate-limit window is spent"}
+        reason = why.get(str(details.get("reason")), "holding to the provider's rate limit")
+        _out(f"  … {key}: {reason}; waiting {details['seconds']:.1f}s")
+
+
+def _say_throttled(ws: Workspace) -> None:
+    counter = ws.counter
+    if counter.throttle_waits:
+        _out(
+            f"Rate limits held {counter.throttle_waits} call(s) back for {counter.throttled_seconds:.1f}s in total "
+            f"(summed over parallel calls); {counter.retries} call(s) retried."
+        )
 
 
 def _say_recovered(ws: Workspace, result: Plan) -> None:

@@ -71,3 +71,14 @@ def test_a_configured_limit_keeps_every_call_under_it(project):
     assert [r for r in log if r["status"] == 429] == []
     _assert_converged(project, log, 30)
     assert {e["reason"] for e in events if e["event"] == "throttle"} == {"rate"}
+
+
+def test_text_output_shows_throttling_as_it_happens_and_in_the_summary(project):
+    project.write("m.yaml", _apps(20))
+    env = {"PROVISION_RATE_LIMIT_VONAGE": "applications=4/s"}
+    result = project.cli("apply", "--auto-approve", "m.yaml", "--parallelism", "10", env=env)
+    assert result.returncode == 0, result.stderr
+    progress = [line for line in result.stdout.splitlines() if "vonage applications:" in line]
+    assert 1 <= len(progress) <= 3  # announced, not once per call
+    assert "holding to the provider's rate limit" in progress[0]
+    assert "Rate limits held" in result.stdout and "call(s) back for" in result.stdout
