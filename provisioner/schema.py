@@ -20,9 +20,10 @@ from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jsonschema import Draft202012Validator, ValidationError
+if TYPE_CHECKING:  # imported on first use: most runs never need jsonschema (~60 ms to import)
+    from jsonschema import Draft202012Validator, ValidationError
 
 from .model import Ref, Template
 
@@ -125,9 +126,18 @@ class SchemaChecker:
 
     def __init__(self, schema: Mapping[str, Any] | bool) -> None:
         self.schema = schema
-        self._validator = Draft202012Validator(schema)  # type: ignore[arg-type]
+        self._jsonschema: Draft202012Validator | None = None
         root = schema if isinstance(schema, Mapping) else {}
-        self._fast = _Compiler(root, self._validator).compile(schema)
+        self._fast = _Compiler(root, lambda: self._validator).compile(schema)
+
+    @property
+    def _validator(self) -> Draft202012Validator:
+        """jsonschema, built only when the fast check fails or meets a keyword it does not compile."""
+        if self._jsonschema is None:
+            from jsonschema import Draft202012Validator
+
+            self._jsonschema = Draft202012Validator(self.schema)  # type: ignore[arg-type]
+        return self._jsonschema
 
     def is_valid(self, instance: Any) -> bool:
         return self._fast(instance)
@@ -272,7 +282,7 @@ def _all(checks: list[Check]) -> Check:
 
 
 class _Compiler:
-    def __init__(self, root: Mapping[str, Any], validator: Draft202012Validator) -> None:
+    def __init__(self, root: Mapping[str, Any], validator: Callable[[], Draft202012Validator]) -> None:
         self.root = root
         self.validator = validator
         self._refs: dict[str, Check] = {}
@@ -285,8 +295,7 @@ class _Compiler:
             return lambda x: False
         if any(k not in _KEYWORDS and k not in _ANNOTATIONS and not k.startswith("x-") for k in schema):
             # A keyword we do not compile: let jsonschema judge this subschema.
-            sub = self.validator.evolve(schema=schema)
-            return lambda x: sub.is_valid(x)  # type: ignore[no-any-return]
+            return self._delegate(schema)
         fused, used = _fuse(self, schema)
         checks: list[Check] = [fused] if fused is not None else []
         for keyword in _ORDER:
@@ -296,10 +305,20 @@ class _Compiler:
                     checks.append(made)
         return _all(checks)
 
+    def _delegate(self, schema: Any) -> Check:
+        """A check jsonschema makes, built on its first call (so compiling imports nothing)."""
+        made: list[Any] = []
+
+        def check(x: Any) -> bool:
+            if not made:
+                made.append(self.validator().evolve(schema=schema))
+            return made[0].is_valid(x)  # type: ignore[no-any-return]
+
+        return check
+
     def ref(self, target: str) -> Check:
         if not target.startswith("#"):
-            sub = self.validator.evolve(schema={"$ref": target})
-            return lambda x: sub.is_valid(x)  # type: ignore[no-any-return]
+            return self._delegate({"$ref": target})
         if target in self._refs:
             return self._refs[target]
         if target in self._compiling:  # a recursive schema: bind late
