@@ -140,10 +140,12 @@ class _Loader:
     def load(self, paths: Sequence[str | Path]) -> Manifest:
         files, base_dir = self._expand(paths)
         digest = hashlib.sha256()
+        file_hashes: dict[Path, str] = {}
         for path in files:
             data = self._read(path)
             if data is None:
                 continue
+            file_hashes[path] = hashlib.sha256(data).hexdigest()
             rel = Path(os.path.relpath(path, base_dir)).as_posix() if base_dir else path.name
             digest.update(f"{rel}\0{len(data)}\0".encode())
             digest.update(data)
@@ -165,6 +167,7 @@ class _Loader:
             resources=resources,
             content_hash=digest.hexdigest(),
             moved=tuple((old, new) for old, new, _ in self.moved),
+            file_hashes=file_hashes,
         )
 
     def _expand(self, paths: Sequence[str | Path]) -> tuple[list[Path], Path | None]:

@@ -177,6 +177,7 @@ class Manifest:
     resources: Mapping[str, DesiredResource]  # in file order
     content_hash: str
     moved: tuple[tuple[str, str], ...] = ()  # ``moved:`` entries: (from, to) resource names
+    file_hashes: Mapping[Path, str] = field(default_factory=dict)  # sha256 of each file as read
 
 
 @dataclass(frozen=True)

@@ -392,7 +392,7 @@ def _plan_resource(
     if natural_id is None and record is not None:
         live = observation.find(res.kind, record.id)
     if record is None and live is None and res.options.import_id is not None:
-        live = _import_target(kind, res, observation)
+        live = find_object(observation.by_kind.get(res.kind, {}), res.options.import_id)
         if live is not None and (res.kind, live.id) in claimed:
             change.refusal = (
                 f"cannot import {res.name}: {live.id} (options.import) is already managed by another resource"
@@ -492,12 +492,10 @@ def _ignore_drift(change: ResourceChange, ignores: IgnoreSet) -> None:
     change.changes = keep
 
 
-def _import_target(kind: Kind, res: DesiredResource, observation: Observation) -> LiveObject | None:  # type: ignore[type-arg]
-    """The live object ``options.import`` names: by provider identity, else by its ``id`` attribute."""
-    wanted = res.options.import_id
-    objects = observation.by_kind.get(res.kind, {})
-    found = objects.get(wanted or "")
-    return found or next((o for o in objects.values() if str(o.attributes.get("id")) == wanted), None)
+def find_object(objects: Mapping[str, LiveObject], wanted: str) -> LiveObject | None:
+    """A live object by the id plans show (``GB:447700900001``) or by its ``id`` attribute: what
+    ``options.import`` and ``provision import`` accept."""
+    return objects.get(wanted) or next((o for o in objects.values() if str(o.attributes.get("id")) == wanted), None)
 
 
 def _defer_until_ready(kind: Kind, change: ResourceChange) -> str:  # type: ignore[type-arg]

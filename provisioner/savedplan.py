@@ -18,7 +18,6 @@ Anything else refuses; the fix is always to plan again and have the new plan rev
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
@@ -37,13 +36,13 @@ MAX_REASONS = 25  # enough to act on; the rest are summarised in one line
 
 
 def manifest_sources(manifest: Manifest, cwd: Path | None = None) -> dict[str, str]:
-    """Each manifest file, relative to ``cwd`` where possible (CI checks out elsewhere) → sha256."""
+    """Each manifest file, relative to ``cwd`` where possible (CI checks out elsewhere) → the sha256
+    of the bytes the loader read (files are not read again)."""
     here = (cwd or Path.cwd()).resolve()
     out: dict[str, str] = {}
-    for path in manifest.files:
+    for path, digest in manifest.file_hashes.items():
         rel = os.path.relpath(path, here)
-        shown = Path(rel).as_posix() if not rel.startswith("..") else str(path)
-        out[shown] = hashlib.sha256(path.read_bytes()).hexdigest()
+        out[Path(rel).as_posix() if not rel.startswith("..") else str(path)] = digest
     return out
 
 
@@ -141,7 +140,7 @@ def check_fresh(saved: SavedPlan, fresh: Mapping[str, Any]) -> list[str]:
             reasons.append(f"{name}: the planned change differs now ({', '.join(paths)})")
         elif a.get("refusal") != b.get("refusal") or a.get("removal") != b.get("removal"):
             reasons.append(f"{name}: what apply may do differs now ({b.get('refusal') or b.get('removal')})")
-    if [m for m in saved.doc.get("moved", [])] != [m for m in fresh.get("moved", [])]:
+    if saved.doc.get("moved", []) != fresh.get("moved", []):
         reasons.append("the moved: renames to record differ now")
     return reasons
 

@@ -31,7 +31,7 @@ from .http import CallCounter, tls_context
 from .ignorefile import IgnoreSet, load_ignores
 from .manifest import load_manifest
 from .model import Manifest
-from .plan import Plan, build_plan, observe, observe_scopes, view
+from .plan import Plan, build_plan, find_object, observe, observe_scopes, view
 from .providers import PROVIDERS
 from .render import plan_json
 from .savedplan import SavedPlan, check_bindings, check_fresh, manifest_sources, refuse
@@ -68,26 +68,13 @@ class Workspace:
     ) -> Workspace:
         env = dict(os.environ if env is None else env)
         manifest = load_manifest(paths, env=env)
-        if sandbox and sandbox_url:
-            raise UsageError("use either --sandbox or --sandbox-url, not both")
+        ignores = load_ignores(manifest.base_dir)  # before any API call: a bad rule touches nothing
         sandbox_dir = manifest.base_dir / ".provision" / "sandbox"
-        server = None
-        endpoints: Mapping[str, str] | None = None
-        if sandbox:
-            from .sandbox import SandboxConfig, SandboxServer
-
-            sandbox_dir.parent.mkdir(exist_ok=True, mode=0o700)
-            sandbox_dir.mkdir(exist_ok=True, mode=0o700)
-            server = SandboxServer(SandboxConfig(data_dir=sandbox_dir))
-            server.start()
-            endpoints = dict(server.endpoints)
-        elif sandbox_url:
-            endpoints = fetch_endpoints(sandbox_url)
+        server, endpoints = _target(sandbox, sandbox_url, sandbox_dir)
         state_spec = state if state is not None else _state_from_manifest(manifest, env)
         if state_spec is None and endpoints is not None:
             state_spec = sandbox_dir
         backend = open_state(state_spec, manifest.base_dir)
-        ignores = load_ignores(manifest.base_dir)  # before any API call: a bad rule touches nothing
         return cls(manifest, backend, endpoints, env, clock, read_only, ignores=ignores, _sandbox=server)
 
     @classmethod
@@ -106,20 +93,8 @@ class Workspace:
         env = dict(os.environ if env is None else env)
         base = Path(base_dir).resolve()
         manifest = Manifest(files=(), base_dir=base, providers={}, state=None, resources={}, content_hash="")
-        if sandbox and sandbox_url:
-            raise UsageError("use either --sandbox or --sandbox-url, not both")
         sandbox_dir = base / ".provision" / "sandbox"
-        server = None
-        endpoints: Mapping[str, str] | None = None
-        if sandbox:
-            from .sandbox import SandboxConfig, SandboxServer
-
-            sandbox_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-            server = SandboxServer(SandboxConfig(data_dir=sandbox_dir))
-            server.start()
-            endpoints = dict(server.endpoints)
-        elif sandbox_url:
-            endpoints = fetch_endpoints(sandbox_url)
+        server, endpoints = _target(sandbox, sandbox_url, sandbox_dir)
         backend = open_state(sandbox_dir if endpoints is not None else base / ".provision", base)
         return cls(manifest, backend, endpoints, env, clock, read_only, _sandbox=server)
 
@@ -204,10 +179,7 @@ class Workspace:
         kind = registry.get(res.kind)
         scopes = observe_scopes({res.kind}, self.manifest.resources, snapshot)
         observation = observe([res.kind], self.clients_for({res.kind}), self.counter, scopes)
-        objects = observation.by_kind.get(res.kind, {})
-        live = objects.get(object_id) or next(
-            (o for o in objects.values() if str(o.attributes.get("id")) == object_id), None
-        )
+        live = find_object(observation.by_kind.get(res.kind, {}), object_id)
         if live is None:
             raise StateError(
                 f"cannot import {name}: no {kind.title or res.kind} with id {object_id} in the account; "
@@ -252,6 +224,24 @@ class Workspace:
             on_event=on_event,
             cancel=cancel,
         )
+
+
+def _target(sandbox: bool, sandbox_url: str | None, sandbox_dir: Path) -> tuple[Any, Mapping[str, str] | None]:
+    """Where API calls go: an in-process sandbox with data in ``sandbox_dir`` (returned, to stop
+    on close), a running one, or (None, None) for the providers' real endpoints."""
+    if sandbox and sandbox_url:
+        raise UsageError("use either --sandbox or --sandbox-url, not both")
+    if sandbox_url:
+        return None, fetch_endpoints(sandbox_url)
+    if not sandbox:
+        return None, None
+    from .sandbox import SandboxConfig, SandboxServer
+
+    sandbox_dir.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # .provision/ holds state: private
+    sandbox_dir.mkdir(exist_ok=True, mode=0o700)
+    server = SandboxServer(SandboxConfig(data_dir=sandbox_dir))
+    server.start()
+    return server, dict(server.endpoints)
 
 
 def _state_from_manifest(manifest: Manifest, env: Mapping[str, str]) -> str | None:

@@ -78,17 +78,30 @@ class Project:
     def cli(
         self, *args: str, env: dict[str, str] | None = None, use_sandbox: bool = True
     ) -> subprocess.CompletedProcess[str]:
-        full_env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("VONAGE_", "SINCH_", "INFOBIP_", "PROVISION_"))
-        }
-        full_env.update(env or {})
-        full_env["NO_COLOR"] = "1"
-        prefix = ["--sandbox-url", self.sandbox.admin, "--state", str(self.dir / "state")] if use_sandbox else []
         return subprocess.run(
-            [sys.executable, "-m", "provisioner", *prefix, *args],
+            self.command(*args, use_sandbox=use_sandbox),
             cwd=self.dir,
-            env=full_env,
+            env=self.env(env),
             text=True,
             capture_output=True,
             timeout=120,
         )
+
+    def popen(self, *args: str, env: dict[str, str] | None = None, **kw: Any) -> subprocess.Popen[str]:
+        """The same CLI as a child process the test can signal or run alongside others."""
+        kw.setdefault("stdout", subprocess.PIPE)
+        kw.setdefault("stderr", subprocess.PIPE)
+        return subprocess.Popen(self.command(*args), cwd=self.dir, env=self.env(env), text=True, **kw)
+
+    def command(self, *args: str, use_sandbox: bool = True) -> list[str]:
+        prefix = ["--sandbox-url", self.sandbox.admin, "--state", str(self.dir / "state")] if use_sandbox else []
+        return [sys.executable, "-m", "provisioner", *prefix, *args]
+
+    @staticmethod
+    def env(extra: dict[str, str] | None = None) -> dict[str, str]:
+        """The environment without any real account's variables, plus ``extra``."""
+        real = ("VONAGE_", "SINCH_", "INFOBIP_", "PROVISION_")
+        full = {k: v for k, v in os.environ.items() if not k.startswith(real)}
+        full.update(extra or {})
+        full["NO_COLOR"] = "1"
+        return full

@@ -18,6 +18,7 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from .router import Request, Response
 
@@ -202,6 +203,10 @@ def _body_error(family: str, text: str) -> Fail:
 
 
 # -- validation --------------------------------------------------------------------------------------------------
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 class Checks:
     """Collects (property path, message) pairs; `fail` raises one 400 in the family's shape: legacy
     `validationErrors: {path: [messages]}` or ApiError `violations: [{property, violation}]`. Messages follow the
@@ -226,6 +231,19 @@ class Checks:
         raise bad_request(self.text, grouped)
 
     # Each getter returns the value when it is valid (None otherwise, with the error recorded).
+    def _get(self, obj: dict, key: str, path: str, required: bool, accepts: Callable[[Any], bool], word: str) -> Any:
+        """The value at ``key`` when present and of the right type; None otherwise (a missing
+        required value or a wrong type recorded at ``path``)."""
+        value = obj.get(key)
+        if value is None:
+            if required:
+                self.add(path, "must not be null")
+            return None
+        if not accepts(value):
+            self.add(path, f"must be {word}")
+            return None
+        return value
+
     def string(
         self,
         obj: dict,
@@ -238,13 +256,8 @@ class Checks:
         blank_ok: bool = True,
     ) -> str | None:
         path = path or key
-        value = obj.get(key)
+        value = self._get(obj, key, path, required, lambda v: isinstance(v, str), "a string")
         if value is None:
-            if required:
-                self.add(path, "must not be null")
-            return None
-        if not isinstance(value, str):
-            self.add(path, "must be a string")
             return None
         if not blank_ok and not value.strip():
             self.add(path, "must not be blank")
@@ -259,16 +272,7 @@ class Checks:
         return value
 
     def enum(self, obj: dict, key: str, values, path: str | None = None, required: bool = False) -> str | None:
-        path = path or key
-        value = obj.get(key)
-        if value is None:
-            if required:
-                self.add(path, "must not be null")
-            return None
-        if value not in values:
-            self.add(path, f"must be one of [{', '.join(values)}]")
-            return None
-        return value
+        return self._get(obj, key, path or key, required, lambda v: v in values, f"one of [{', '.join(values)}]")
 
     def integer(
         self,
@@ -280,13 +284,8 @@ class Checks:
         hi: int | None = None,
     ) -> int | None:
         path = path or key
-        value = obj.get(key)
+        value = self._get(obj, key, path, required, _is_int, "an integer")
         if value is None:
-            if required:
-                self.add(path, "must not be null")
-            return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            self.add(path, "must be an integer")
             return None
         if lo is not None and value < lo:
             self.add(path, f"must be greater than or equal to {lo}")
@@ -300,11 +299,8 @@ class Checks:
         self, obj: dict, key: str, path: str | None = None, lo: float | None = None, hi: float | None = None
     ) -> float | None:
         path = path or key
-        value = obj.get(key)
+        value = self._get(obj, key, path, False, lambda v: _is_int(v) or isinstance(v, float), "a number")
         if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            self.add(path, "must be a number")
             return None
         if (lo is not None and value < lo) or (hi is not None and value > hi):
             self.add(path, f"must be between {lo} and {hi}")
@@ -312,42 +308,17 @@ class Checks:
         return value
 
     def boolean(self, obj: dict, key: str, path: str | None = None, required: bool = False) -> bool | None:
-        path = path or key
-        value = obj.get(key)
-        if value is None:
-            if required:
-                self.add(path, "must not be null")
-            return None
-        if not isinstance(value, bool):
-            self.add(path, "must be a boolean")
-            return None
-        return value
+        return self._get(obj, key, path or key, required, lambda v: isinstance(v, bool), "a boolean")
 
     def obj(self, obj: dict, key: str, path: str | None = None, required: bool = False) -> dict | None:
-        path = path or key
-        value = obj.get(key)
-        if value is None:
-            if required:
-                self.add(path, "must not be null")
-            return None
-        if not isinstance(value, dict):
-            self.add(path, "must be an object")
-            return None
-        return value
+        return self._get(obj, key, path or key, required, lambda v: isinstance(v, dict), "an object")
 
     def array(
         self, obj: dict, key: str, path: str | None = None, required: bool = False, max_items: int | None = None
     ) -> list | None:
         path = path or key
-        value = obj.get(key)
-        if value is None:
-            if required:
-                self.add(path, "must not be null")
-            return None
-        if not isinstance(value, list):
-            self.add(path, "must be an array")
-            return None
-        if max_items is not None and len(value) > max_items:
+        value = self._get(obj, key, path, required, lambda v: isinstance(v, list), "an array")
+        if value is not None and max_items is not None and len(value) > max_items:
             self.add(path, f"size must be between 0 and {max_items}")
             return None
         return value

@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 
 MANIFEST = """
@@ -33,26 +31,7 @@ def test_sigkill_after_purchase_then_next_apply_adopts_instead_of_buying(project
         "/_sandbox/faults",
         json={"api": "vonage.rest", "rate": 1.0, "after": True, "delay_ms": 15000, "path": "/number/buy", "count": 1},
     )
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VONAGE_", "PROVISION_"))}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "provisioner",
-            "--sandbox-url",
-            project.sandbox.admin,
-            "--state",
-            str(project.dir / "state"),
-            "apply",
-            "--auto-approve",
-            "main.yaml",
-        ],
-        cwd=project.dir,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = project.popen("apply", "--auto-approve", "main.yaml")
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -418,26 +417,7 @@ def test_a_409_on_create_adopts_a_matching_application_and_refuses_a_different_o
 
 
 def _popen(project: Project, *args: str) -> subprocess.Popen[str]:
-    import os
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("INFOBIP_", "PROVISION_"))}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "provisioner",
-            "--sandbox-url",
-            project.sandbox.admin,
-            "--state",
-            str(project.dir / "state"),
-            *args,
-        ],
-        cwd=project.dir,
-        env={**env, "NO_COLOR": "1"},
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    return project.popen(*args)
 
 
 # ---------------------------------------------------------------- webhook secrets

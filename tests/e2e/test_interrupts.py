@@ -10,10 +10,8 @@ In every case the next apply converges with no duplicate in the account.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -41,17 +39,7 @@ def _apps_manifest(n: int = APPS) -> str:
 # ---------------------------------------------------------------- helpers
 def spawn(project: Project, *args: str) -> subprocess.Popen[str]:
     """The CLI as a child process we can signal (same environment and prefix as Project.cli)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VONAGE_", "SINCH_", "INFOBIP_", "PROVISION_"))}
-    env["NO_COLOR"] = "1"
-    prefix = ["--sandbox-url", project.sandbox.admin, "--state", str(project.dir / "state")]
-    return subprocess.Popen(
-        [sys.executable, "-m", "provisioner", *prefix, *args],
-        cwd=project.dir,
-        env=env,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    return project.popen(*args)
 
 
 def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 30.0) -> None:

@@ -7,9 +7,6 @@ of write counts: asking for an OAuth token changes nothing in the project.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -352,25 +349,7 @@ def test_no_wait_records_pending_then_the_next_apply_only_waits(slow_project):
     assert "Waiting for the provider:" in text and "drift" not in text
 
     project.sandbox.clear_log()
-    waiter = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "provisioner",
-            "--sandbox-url",
-            project.sandbox.admin,
-            "--state",
-            str(project.dir / "state"),
-            "apply",
-            "--auto-approve",
-            "nw.yaml",
-        ],
-        cwd=project.dir,
-        text=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**_env(), "NO_COLOR": "1"},
-    )
+    waiter = project.popen("apply", "--auto-approve", "nw.yaml")
     # once the apply polls the template, let a minute pass at Sinch: reviews and provisioning complete
     polled = f"{BASE}/whatsapp/templates/welcome/languages/EN"
     deadline = time.monotonic() + 60
@@ -384,10 +363,6 @@ def test_no_wait_records_pending_then_the_next_apply_only_waits(slow_project):
     assert "[pending]" not in project.cli("state", "list").stdout
     final = project.cli("plan", "--detailed-exitcode", "nw.yaml")
     assert final.returncode == 0, final.stdout
-
-
-def _env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("SINCH_", "PROVISION_"))}
 
 
 # ---------------------------------------------------------------- failures
