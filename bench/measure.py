@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import httpx
-
 from bench.workload import Workload
+from provisioner import httpclient
 from provisioner.sandbox import SandboxConfig, SandboxServer
 from provisioner.sandbox.config import InfobipChoices, SinchChoices
 
@@ -38,6 +38,13 @@ class Step:
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
+
+
+PLAN_REPEATS = 3  # plans change nothing, so each is run three times and the median kept
+
+
+def _repeats(step: str) -> int:
+    return PLAN_REPEATS if step.startswith("plan") else 1
 
 
 def run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, int, str]:
@@ -79,11 +86,15 @@ def provision_steps(n: int, work: Path) -> list[Step]:
         manifest = work / "m.yaml"
 
         def step(name: str, args: list[str], bound: int, expect: tuple[int, ...]) -> Step:
-            httpx.delete(f"{admin}/_sandbox/requests", timeout=60).raise_for_status()
-            wall, rss, code, err = run([*base, *args], work, env)
-            if code not in expect:
-                raise SystemExit(f"provision {name} at N={n} exited {code}:\n{err}")
-            log = httpx.get(f"{admin}/_sandbox/requests", timeout=120).json()
+            walls = []
+            for _ in range(_repeats(name)):
+                httpclient.delete(f"{admin}/_sandbox/requests", timeout=60).raise_for_status()
+                wall, rss, code, err = run([*base, *args], work, env)
+                if code not in expect:
+                    raise SystemExit(f"provision {name} at N={n} exited {code}:\n{err}")
+                walls.append(wall)
+            wall = statistics.median(walls)
+            log = httpclient.get(f"{admin}/_sandbox/requests", timeout=120).json()
             reads = sum(1 for r in log if r["method"] == "GET")
             writes = sum(1 for r in log if r["method"] != "GET" and r["api"] != "sinch.auth")  # a token is no write
             return Step("provision", n, name, wall, rss, code, reads, writes, bound)
@@ -117,10 +128,13 @@ def terraform_steps(n: int, work: Path, terraform: str) -> list[Step]:
         (work / "main.tf").write_text("".join(blocks))
 
     def step(name: str, args: list[str], expect: tuple[int, ...]) -> Step:
-        wall, rss, code, err = run([terraform, *args], work, env)
-        if code not in expect:
-            raise SystemExit(f"terraform {name} at N={n} exited {code}:\n{err}")
-        return Step("terraform", n, name, wall, rss, code)
+        walls = []
+        for _ in range(_repeats(name)):
+            wall, rss, code, err = run([terraform, *args], work, env)
+            if code not in expect:
+                raise SystemExit(f"terraform {name} at N={n} exited {code}:\n{err}")
+            walls.append(wall)
+        return Step("terraform", n, name, statistics.median(walls), rss, code)
 
     write(False)
     run([terraform, "init", "-input=false"], work, env)

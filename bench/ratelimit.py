@@ -22,8 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpx
-
+from provisioner import httpclient
 from provisioner.sandbox import SandboxConfig, SandboxServer
 
 
@@ -46,10 +45,10 @@ def manifest(n: int) -> str:
 
 def run(admin: str, n: int, rps: float | None, parallelism: int, configured: bool) -> dict[str, float | int | str]:
     """One apply of ``n`` fresh applications; its figures."""
-    httpx.post(f"{admin}/_sandbox/reset", timeout=30).raise_for_status()
+    httpclient.post(f"{admin}/_sandbox/reset", timeout=30).raise_for_status()
     if rps is not None:
         limit = {"api": "vonage.api", "rps": rps}
-        httpx.post(f"{admin}/_sandbox/ratelimits", json=limit, timeout=30).raise_for_status()
+        httpclient.post(f"{admin}/_sandbox/ratelimits", json=limit, timeout=30).raise_for_status()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("VONAGE_", "SINCH_", "INFOBIP_", "PROVISION_"))}
     if configured and rps is not None:
         env["PROVISION_RATE_LIMIT_VONAGE"] = f"applications={rps:g}/s"
@@ -67,7 +66,7 @@ def run(admin: str, n: int, rps: float | None, parallelism: int, configured: boo
         wall = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"apply exited {done.returncode}:\n{done.stderr[-2000:]}")
-    log = httpx.get(f"{admin}/_sandbox/requests", params={"api": "vonage.api"}, timeout=60).json()
+    log = httpclient.get(f"{admin}/_sandbox/requests", params={"api": "vonage.api"}, timeout=60).json()
     writes = sum(1 for r in log if r["method"] == "POST" and r["status"] == 201)
     throttled = sum(1 for r in log if r["status"] == 429)
     bound = writes / rps if rps else 0.0

@@ -44,7 +44,8 @@ def render(data: Mapping[str, Any]) -> str:
         "",
         "Written by `python -m bench` (`make bench`); see bench/__main__.py for what each step does.",
         f"Latest run: **{latest}**, {run['date']}, {run['machine']}; sandbox in the benchmark process, CLI as a",
-        "subprocess (interpreter start-up included). Times are single runs, not medians.",
+        "subprocess (interpreter start-up included; bytecode compiled first, as `pip install` does). Plans",
+        "are the median of three runs; creates and applies change the state, so they run once.",
         "",
     ]
     for n in sorted({s.n for s in steps}):

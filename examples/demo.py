@@ -15,7 +15,7 @@ import sys
 import textwrap
 from pathlib import Path
 
-import httpx
+from provisioner import httpclient
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "demo"
@@ -57,7 +57,7 @@ def edit_in_console(app_id: str) -> None:
             "capabilities": {"voice": {"webhooks": {"answer_url": {"address": "https://old-ivr.example.net/answer"}}}}
         }
         url = f"{endpoints['admin']}/_sandbox/vonage/sandbox-key/applications/{app_id}"
-        httpx.patch(url, json=patch, timeout=10).raise_for_status()
+        httpclient.patch(url, json=patch, timeout=10).raise_for_status()
         print(f"\n(console) changed the voice answer_url of application {app_id} to https://old-ivr.example.net/answer")
     finally:
         server.terminate()

@@ -42,9 +42,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-import httpx
-
-from . import registry
+from . import httpclient, registry
 from .diff import compare, get_path
 from .errors import ApplyError, ApplyInterrupted, PlanError, ProviderAPIError, ProvisionerError
 from .kind import CreateContext, Intent
@@ -638,7 +636,9 @@ def _may_still_land(exc: ProviderAPIError) -> bool:
     if exc.status is not None:
         return exc.status in (502, 504)
     cause = exc.__cause__
-    return isinstance(cause, httpx.ReadTimeout | httpx.WriteTimeout) or not isinstance(cause, httpx.TransportError)
+    if isinstance(cause, httpclient.ReadTimeout | httpclient.WriteTimeout):
+        return True
+    return not isinstance(cause, httpclient.TransportError)
 
 
 def _short(exc: ProviderAPIError) -> str:

@@ -1,4 +1,4 @@
-"""Shared httpx plumbing for provider clients: one pooled client per API host, call counting,
+"""Shared HTTP plumbing for provider clients: one pooled client per API host, call counting,
 client-side rate limits (``ratelimit.py``), bounded retries of throttled or transient failures,
 and no credential ever in a message.
 
@@ -13,18 +13,14 @@ Retry policy (safe to repeat by construction), at most ``MAX_RETRIES`` times:
 
 from __future__ import annotations
 
-import functools
 import random
-import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
-from . import __version__
+from . import __version__, httpclient
 from .errors import ProviderAPIError
 from .ratelimit import Account, Bucket, retry_after
 from .wait import SYSTEM_CLOCK, Clock, full_jitter, retry_pause
@@ -32,9 +28,15 @@ from .wait import SYSTEM_CLOCK, Clock, full_jitter, retry_pause
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 MAX_RETRIES = 3  # Sinch's guidance for automation, applied to every provider: 3 retries, ≤10 s backoff
 # Transport failures worth another try: timeouts, resets and connections dropped mid-answer.
-TRANSIENT = (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError, ConnectionError, TimeoutError)
+TRANSIENT = (
+    httpclient.TimeoutException,
+    httpclient.NetworkError,
+    httpclient.RemoteProtocolError,
+    ConnectionError,
+    TimeoutError,
+)
 # ... of which these never sent the request (no connection was made): safe to repeat for any method.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+NOT_SENT = (httpclient.ConnectError, httpclient.ConnectTimeout, httpclient.PoolTimeout)
 
 
 @dataclass
@@ -91,7 +93,7 @@ class ApiHost:
         provider: str,
         base_url: str,
         *,
-        auth: httpx.Auth | None = None,
+        auth: httpclient.Auth | None = None,
         counter: CallCounter,
         clock: Clock = SYSTEM_CLOCK,
         timeout: float = 30.0,
@@ -110,13 +112,12 @@ class ApiHost:
         self.limits = limits if limits is not None else Account(clock, provider=provider)
         self.family = family
         self.rng = rng
-        self._client = httpx.Client(
+        self._client = httpclient.Client(
             base_url=self.base_url,
             auth=auth,
             timeout=timeout,
-            verify=tls_context(),
             headers={"User-Agent": f"provisioner/{__version__}", "Accept": "application/json"},
-            limits=httpx.Limits(max_connections=32, max_keepalive_connections=32),
+            max_idle=32,
         )
 
     def close(self) -> None:
@@ -131,7 +132,7 @@ class ApiHost:
         json: Any = None,
         data: Mapping[str, Any] | None = None,
         family: str | None = None,
-    ) -> httpx.Response:
+    ) -> httpclient.Response:
         """Send one logical call within ``family``'s rate limits, retrying only where repeating is
         safe. Returns any response; the provider client decides what its statuses mean."""
         if self.read_only and method not in ("GET", "HEAD"):
@@ -161,7 +162,7 @@ class ApiHost:
                 raise self._unanswered(method, path, exc) from exc
             except BaseException as exc:
                 bucket.leave(sent, None)
-                if isinstance(exc, httpx.TransportError):  # not transient (a bad URL, a proxy): no retry
+                if isinstance(exc, httpclient.TransportError):  # not transient (a bad URL, a proxy): no retry
                     raise self._unanswered(method, path, exc) from exc
                 raise
             status = response.status_code
@@ -200,13 +201,6 @@ class ApiHost:
         )
 
 
-def body_excerpt(response: httpx.Response, limit: int = 300) -> str:
+def body_excerpt(response: httpclient.Response, limit: int = 300) -> str:
     text = response.text
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-@functools.cache
-def tls_context() -> ssl.SSLContext:
-    """One verifying TLS context for every host: loading the CA bundle costs ~25 ms, once per run
-    instead of once per API host (a context is safe to share between connections and threads)."""
-    return ssl.create_default_context()

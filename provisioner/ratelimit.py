@@ -54,7 +54,7 @@ from typing import Any
 from .errors import ProviderError
 from .wait import SYSTEM_CLOCK, Clock, wait_turn
 
-MAX_CONCURRENCY = 32  # the HTTP pool per host (http.py): more calls in flight would only queue inside httpx
+MAX_CONCURRENCY = 32  # the HTTP pool per host (http.py): more in flight would open connections it cannot keep
 INITIAL_CONCURRENCY = 1.0  # slow start: a first 429 then finds few calls in flight
 MARGIN = 0.01  # seconds added to a wait: loopback or network jitter must not land us a window early
 RECOVERY = 0.1  # of the ceiling per second: from half back to full in 5 s

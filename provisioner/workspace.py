@@ -22,12 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from . import registry
+from . import httpclient, registry
 from .apply import ApplyResult, Event, apply_plan
 from .errors import ProviderError, StateError, UsageError
-from .http import CallCounter, tls_context
+from .http import CallCounter
 from .ignorefile import IgnoreSet, load_ignores
 from .manifest import load_manifest
 from .model import Manifest
@@ -257,10 +255,10 @@ def fetch_endpoints(admin_url: str) -> dict[str, str]:
     """The API map a running sandbox serves at ``/_sandbox/endpoints``."""
     url = admin_url.rstrip("/") + "/_sandbox/endpoints"
     try:
-        r = httpx.get(url, timeout=10, verify=tls_context())
-        r.raise_for_status()
+        with httpclient.Client(timeout=10) as http:
+            r = http.get(url).raise_for_status()
         data = r.json()
-    except (httpx.HTTPError, ValueError) as exc:
+    except (httpclient.HTTPError, ValueError) as exc:
         raise UsageError(
             f"cannot reach the sandbox at {admin_url}: {exc}; start one with `provision sandbox serve`"
         ) from exc

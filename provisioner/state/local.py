@@ -38,12 +38,13 @@ from .base import (
     ResourceRecord,
     Snapshot,
     StateBackend,
+    compaction_due,
     now_iso,
 )
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
-COMPACT_AFTER = 1000  # journal records; keeps replay short without compacting on every write
+COMPACT_AFTER = 1000  # journal records at least (base.compaction_due): replay stays short, writes stay O(changes)
 LOCK_POLL_SECONDS = 0.1
 
 _OPS = ("put", "remove", "intent", "clear_intent", "rename")
@@ -371,7 +372,7 @@ class LocalState(StateBackend):
         # Fold the re-parsed line, so the cache is exactly what another process would replay
         # (and is not aliased to objects the caller may still change).
         _apply(snap, json.loads(line))
-        if self._j_records > self.compact_after:
+        if compaction_due(self._j_records, len(snap.resources), self.compact_after):
             self.compact()
 
     def _append(self, line: bytes) -> bool:

@@ -55,6 +55,7 @@ import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -71,6 +72,7 @@ from .base import (
     ResourceRecord,
     Snapshot,
     StateBackend,
+    compaction_due,
     now_iso,
     redact_secrets,
 )
@@ -491,7 +493,7 @@ class PostgresState(StateBackend):
                 self._exec(conn, "append", {"state": self.state, "serial": serial, "op": op, "body": text})
             # Fold the re-parsed text, so the cache is not aliased to objects the caller may change.
             _apply(snap, {**json.loads(text), "serial": serial, "op": op})
-            if serial - self._snap_serial > self.compact_after:
+            if compaction_due(serial - self._snap_serial, len(snap.resources), self.compact_after):
                 self.compact()
 
     def _lock_head(self, conn: psycopg.Connection) -> Snapshot:
@@ -544,8 +546,8 @@ class PostgresState(StateBackend):
                     raise StateError(f"cannot restore into state {self.description}: it is not empty")
                 copy = Snapshot(
                     max(here.serial + 1, snapshot.serial),
-                    {n: ResourceRecord.from_json(r.to_json()) for n, r in snapshot.resources.items()},
-                    {n: IntentRecord.from_json(i.to_json()) for n, i in snapshot.intents.items()},
+                    {n: deepcopy(r) for n, r in snapshot.resources.items()},  # not aliased to the source's
+                    {n: deepcopy(i) for n, i in snapshot.intents.items()},
                     dict(snapshot.applied_plans),
                 )
                 self._write_snapshot(conn, copy)

@@ -11,9 +11,9 @@ import weakref
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
-import httpx
 import pytest
 
+from provisioner import httpclient
 from provisioner.errors import ProviderError
 from provisioner.http import ApiHost, CallCounter
 from provisioner.providers.vonage.client import connect as vonage_connect
@@ -54,7 +54,7 @@ WALL = 1_700_000_000  # a wall-clock "now" for date and epoch headers
 def answered(bucket: Bucket, status: int = 200, headers: dict[str, str] | None = None) -> float:
     """One call through the bucket: enter, then leave with ``status``."""
     sent = bucket.enter()
-    return bucket.leave(sent, status, httpx.Headers(headers or {}))
+    return bucket.leave(sent, status, httpclient.Headers(headers or {}))
 
 
 # ---------------------------------------------------------------- published limits
@@ -250,7 +250,7 @@ def test_retry_after_pauses_the_bucket_for_every_thread_not_only_the_caller():
     ],
 )
 def test_pause_hints_from_headers(status, headers, seconds, reason):
-    assert pause_hint(status, httpx.Headers(headers), wall=WALL) == (pytest.approx(seconds), reason)
+    assert pause_hint(status, httpclient.Headers(headers), wall=WALL) == (pytest.approx(seconds), reason)
 
 
 def test_remaining_zero_on_a_success_pauses_before_the_next_call_meets_a_429():
@@ -275,19 +275,19 @@ def test_full_jitter_is_bounded_exponential_and_deterministic_under_a_seed():
 
 def _host(clock: FakeClock, handler, *, rng: random.Random | None = None, counter: CallCounter | None = None):
     host = ApiHost("vonage", "http://vonage.test", counter=counter or CallCounter(), clock=clock, rng=rng)
-    host._client = httpx.Client(base_url="http://vonage.test", transport=httpx.MockTransport(handler))
+    host._client = httpclient.Client(base_url="http://vonage.test", transport=httpclient.MockTransport(handler))
     return host
 
 
 def _script(*outcomes):
     seq = list(outcomes)
 
-    def handler(request: httpx.Request) -> httpx.Response:
+    def handler(request: httpclient.Request) -> httpclient.Response:
         outcome = seq.pop(0)
         if isinstance(outcome, Exception):
             raise outcome
         status, headers = outcome
-        return httpx.Response(status, headers=headers, request=request)
+        return httpclient.Response(status, headers=headers, request=request)
 
     return handler
 
@@ -322,9 +322,9 @@ def test_a_429_with_retry_after_waits_once_through_the_paused_bucket():
 @pytest.mark.parametrize(
     "error",
     [
-        pytest.param(httpx.ReadTimeout("timed out"), id="timeout"),
-        pytest.param(httpx.ReadError("[Errno 104] Connection reset by peer"), id="connection reset"),
-        pytest.param(httpx.RemoteProtocolError("Server disconnected"), id="dropped mid-answer"),
+        pytest.param(httpclient.ReadTimeout("timed out"), id="timeout"),
+        pytest.param(httpclient.ReadError("[Errno 104] Connection reset by peer"), id="connection reset"),
+        pytest.param(httpclient.RemoteProtocolError("Server disconnected"), id="dropped mid-answer"),
     ],
 )
 def test_timeouts_and_resets_are_retried_for_idempotent_methods_only(error):
@@ -339,7 +339,7 @@ def test_timeouts_and_resets_are_retried_for_idempotent_methods_only(error):
 
 
 def test_a_connection_that_never_opened_is_retried_even_for_a_post():
-    host = _host(FakeClock(), _script(httpx.ConnectError("refused"), (201, {})))
+    host = _host(FakeClock(), _script(httpclient.ConnectError("refused"), (201, {})))
     assert host.request("POST", "/v2/applications", json={}).status_code == 201
     assert host.counter.retries == 1
 

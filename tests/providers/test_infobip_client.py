@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import base64
 
-import httpx
 import pytest
 
+from provisioner import httpclient
 from provisioner.errors import ProviderAPIError, ProviderAuthError, ProviderError
 from provisioner.http import CallCounter
 from provisioner.model import Secret
@@ -39,11 +39,11 @@ class FakeClock:
         self.now += seconds
 
 
-def response(status: int, body: object = None, method: str = "POST") -> httpx.Response:
-    request = httpx.Request(method, "https://xyz12.api.infobip.com/provisioning/1/applications")
+def response(status: int, body: object = None, method: str = "POST") -> httpclient.Response:
+    request = httpclient.Request(method, "https://xyz12.api.infobip.com/provisioning/1/applications")
     if body is None:
-        return httpx.Response(status, request=request)
-    return httpx.Response(status, json=body, request=request)
+        return httpclient.Response(status, request=request)
+    return httpclient.Response(status, json=body, request=request)
 
 
 LEGACY = {
@@ -174,7 +174,7 @@ def test_base_url_is_normalised(given, expected):
 
 
 def _header(client: InfobipClient) -> str:
-    request = httpx.Request("GET", client.base_url + "/x")
+    request = httpclient.Request("GET", client.base_url + "/x")
     flow = client.api._client.auth.auth_flow(request)  # type: ignore[union-attr]
     return next(flow).headers["Authorization"]
 

@@ -238,6 +238,28 @@ def test_automatic_compaction_after_many_records(state_dir):
     assert len(snap.resources) == 25 and snap.serial == 25
 
 
+def test_compaction_cost_grows_with_the_changes_not_with_the_state(state_dir):
+    """Writes stay proportional to changes: snapshot rewrites come geometrically further apart as
+    the state grows, so N creates rewrite O(N) records in all, not O(N²/threshold)."""
+    state = LocalState(state_dir, compact_after=10)
+    rewritten: list[int] = []
+    compact = state.compact
+
+    def counting() -> None:  # a spy: counts what each compaction writes, then compacts for real
+        rewritten.append(len(state.read().resources))
+        compact()
+
+    state.compact = counting  # type: ignore[method-assign]
+    for i in range(2000):
+        state.put(rec(f"r{i}"))
+    assert 5 <= len(rewritten) <= 10  # 10, 20, 40, ... 1280: log2(2000/10) + 1
+    assert sum(rewritten) <= 2 * 2000
+    for i in range(0, 2000, 7):  # updates of existing records behave the same
+        state.put(rec(f"r{i}", properties={"v": 2}))
+    assert sum(rewritten) <= 2 * (2000 + 286)
+    assert len(fresh(state_dir).read().resources) == 2000
+
+
 def test_put_does_not_rewrite_the_snapshot(state, state_dir):
     state.put(rec("a"))
     state.compact()

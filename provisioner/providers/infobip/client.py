@@ -24,11 +24,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
-from ... import __version__
+from ... import __version__, httpclient
 from ...errors import ProviderAPIError, ProviderAuthError, ProviderError
-from ...http import ApiHost, CallCounter, body_excerpt, tls_context
+from ...http import ApiHost, CallCounter, body_excerpt
 from ...ratelimit import Account, Rate, account, identity
 from ...wait import SYSTEM_CLOCK, Clock
 
@@ -113,18 +111,18 @@ Throttle = Account  # the per-operation throttle this client had, now the common
 
 
 # ---------------------------------------------------------------- auth
-class HeaderAuth(httpx.Auth):
+class HeaderAuth(httpclient.Auth):
     """A fixed ``Authorization`` header (``App <key>`` / ``Basic ...`` / ``Bearer <token>``)."""
 
     def __init__(self, header: str) -> None:
         self._header = header
 
-    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+    def auth_flow(self, request: httpclient.Request):  # type: ignore[no-untyped-def]
         request.headers["Authorization"] = self._header
         yield request
 
 
-class OAuth2(httpx.Auth):
+class OAuth2(httpclient.Auth):
     """Client-credentials bearer token from ``POST /auth/1/oauth2/token`` (form-encoded), cached and
     renewed shortly before ``expires_in`` runs out, and once on a 401."""
 
@@ -136,9 +134,7 @@ class OAuth2(httpx.Auth):
         self._token: str | None = None
         self._expires = 0.0
         self.fetches = 0
-        self._http = httpx.Client(
-            timeout=30.0, verify=tls_context(), headers={"User-Agent": f"provisioner/{__version__}"}
-        )
+        self._http = httpclient.Client(timeout=30.0, headers={"User-Agent": f"provisioner/{__version__}"})
 
     def close(self) -> None:
         self._http.close()
@@ -149,7 +145,7 @@ class OAuth2(httpx.Auth):
                 return self._token
             try:
                 r = self._http.post(self._url, data=self._form, headers={"Accept": "application/json"})
-            except httpx.TransportError as exc:
+            except httpclient.TransportError as exc:
                 raise ProviderAPIError(
                     f"Infobip did not answer the OAuth2 token request at {self._url}: {type(exc).__name__}; "
                     "check the base URL and your network",
@@ -171,7 +167,7 @@ class OAuth2(httpx.Auth):
             self.fetches += 1
             return token
 
-    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+    def auth_flow(self, request: httpclient.Request):  # type: ignore[no-untyped-def]
         token = self.token()
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
@@ -185,7 +181,7 @@ class InfobipClient:
     def __init__(
         self,
         base_url: str,
-        auth: httpx.Auth,
+        auth: httpclient.Auth,
         *,
         counter: CallCounter | None = None,
         clock: Clock = SYSTEM_CLOCK,
@@ -217,7 +213,7 @@ class InfobipClient:
         *,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
-    ) -> httpx.Response:
+    ) -> httpclient.Response:
         """The raw response of one call (within the operation's rate limit), for callers that read
         an error body themselves (409 adoption)."""
         return self.api.request(method, path, params=params, json=json, family=operation)
@@ -310,7 +306,7 @@ def q(value: Any) -> str:
 
 
 # ---------------------------------------------------------------- errors
-def check(r: httpx.Response, what: str, *, missing_ok: bool = False) -> Any:
+def check(r: httpclient.Response, what: str, *, missing_ok: bool = False) -> Any:
     if r.status_code == 404 and missing_ok:
         return None
     if 200 <= r.status_code < 300:
@@ -319,7 +315,7 @@ def check(r: httpx.Response, what: str, *, missing_ok: bool = False) -> Any:
     raise_error(r, what)
 
 
-def raise_error(r: httpx.Response, what: str) -> None:
+def raise_error(r: httpclient.Response, what: str) -> None:
     """Translate either Infobip error shape into one clear ProviderError (never echoing credentials)."""
     detail = describe(r)
     if r.status_code in (401, 403):
@@ -337,7 +333,7 @@ def raise_error(r: httpx.Response, what: str) -> None:
     )
 
 
-def describe(r: httpx.Response) -> str:
+def describe(r: httpclient.Response) -> str:
     body = _json(r)
     if isinstance(body, Mapping):
         text = describe_body(body)
@@ -371,7 +367,7 @@ def describe_body(body: Mapping[str, Any]) -> str:
     return ""
 
 
-def error_code(r: httpx.Response) -> str:
+def error_code(r: httpclient.Response) -> str:
     """``messageId`` or ``errorCode`` of an error response ("" when the body has neither)."""
     body = _json(r)
     if not isinstance(body, Mapping):
@@ -384,7 +380,7 @@ def _joined(value: Any) -> str:
     return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
 
 
-def _json(r: httpx.Response) -> Any:
+def _json(r: httpclient.Response) -> Any:
     if not r.content:
         return None
     try:
@@ -395,7 +391,7 @@ def _json(r: httpx.Response) -> Any:
 
 # ---------------------------------------------------------------- construction
 def normalize_base_url(value: str) -> str:
-    """The portal shows the base URL as a bare hostname; without a scheme httpx would build a
+    """The portal shows the base URL as a bare hostname; without a scheme the client would build a
     relative URL (and Infobip's own PHP client sent it to the wrong place). Assume https."""
     url = str(value).strip().rstrip("/")
     if "://" not in url:
@@ -434,7 +430,7 @@ def connect(
             "— or run against the sandbox with --sandbox",
             "infobip",
         )
-    auth: httpx.Auth
+    auth: httpclient.Auth
     who: tuple[Any, ...]  # what names the account for its shared rate budget (hashed, never kept)
     if scheme == "app":
         key = pick("api_key", "INFOBIP_API_KEY") or (SANDBOX_API_KEY if endpoints is not None else None)

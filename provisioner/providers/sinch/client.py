@@ -22,11 +22,9 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
-from ... import __version__
+from ... import __version__, httpclient
 from ...errors import ProviderAPIError, ProviderAuthError, ProviderError
-from ...http import MAX_RETRIES, ApiHost, CallCounter, body_excerpt, tls_context
+from ...http import MAX_RETRIES, ApiHost, CallCounter, body_excerpt
 from ...ratelimit import Account, Rate, account, identity, retry_after
 from ...wait import SYSTEM_CLOCK, Clock, retry_pause
 
@@ -64,18 +62,18 @@ def _basic_header(key_id: str, key_secret: str) -> str:
     return "Basic " + base64.b64encode(raw).decode()
 
 
-class BasicAuth(httpx.Auth):
+class BasicAuth(httpclient.Auth):
     """HTTP Basic with a precomputed header (the secret never becomes part of a message)."""
 
     def __init__(self, key_id: str, key_secret: str) -> None:
         self._header = _basic_header(key_id, key_secret)
 
-    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+    def auth_flow(self, request: httpclient.Request):  # type: ignore[no-untyped-def]
         request.headers["Authorization"] = self._header
         yield request
 
 
-class OAuth2(httpx.Auth):
+class OAuth2(httpclient.Auth):
     """Client-credentials bearer token, cached and shared across threads and hosts."""
 
     def __init__(
@@ -88,9 +86,7 @@ class OAuth2(httpx.Auth):
         self._token: str | None = None
         self._expires_at = 0.0
         self.fetches = 0  # how many tokens were issued to us (tests read it)
-        self._http = httpx.Client(
-            timeout=timeout, verify=tls_context(), headers={"User-Agent": f"provisioner/{__version__}"}
-        )
+        self._http = httpclient.Client(timeout=timeout, headers={"User-Agent": f"provisioner/{__version__}"})
 
     def close(self) -> None:
         self._http.close()
@@ -112,7 +108,7 @@ class OAuth2(httpx.Auth):
                     data={"grant_type": "client_credentials"},
                     headers={"Authorization": self._basic, "Accept": "application/json"},
                 )
-            except httpx.TransportError as exc:
+            except httpclient.TransportError as exc:
                 if attempt < MAX_RETRIES:  # asking for a token has no side effect: always safe to repeat
                     retry_pause(attempt, None, self._clock)
                     attempt += 1
@@ -155,7 +151,7 @@ class OAuth2(httpx.Auth):
         self.fetches += 1
         return token
 
-    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+    def auth_flow(self, request: httpclient.Request):  # type: ignore[no-untyped-def]
         token = self.token()
         request.headers["Authorization"] = f"Bearer {token}"
         response = yield request
@@ -188,7 +184,7 @@ class SinchClient:
         self.counter = counter or CallCounter()
         self.oauth: OAuth2 | None = None
         if auth == "basic":
-            auth_impl: httpx.Auth = BasicAuth(key_id, key_secret)
+            auth_impl: httpclient.Auth = BasicAuth(key_id, key_secret)
         else:
             self.oauth = auth_impl = OAuth2(auth_url, key_id, key_secret, clock=clock)
         self.limits = limits or Account(clock, RATES, provider="sinch")
@@ -252,12 +248,12 @@ class SinchClient:
 
     def send(
         self, host: ApiHost, method: str, suffix: str, *, params: Mapping[str, Any] | None = None, json: Any = None
-    ) -> httpx.Response:
+    ) -> httpclient.Response:
         """The raw response, for callers that read an error body themselves."""
         return host.request(method, self.project_path(suffix), params=params, json=json)
 
     @staticmethod
-    def check(r: httpx.Response, what: str, *, missing_ok: bool = False) -> dict[str, Any] | None:
+    def check(r: httpclient.Response, what: str, *, missing_ok: bool = False) -> dict[str, Any] | None:
         if r.status_code == 404 and missing_ok:
             return None
         if 200 <= r.status_code < 300:
@@ -296,7 +292,7 @@ class SinchClient:
 
 
 # ---------------------------------------------------------------- errors
-def raise_error(r: httpx.Response, what: str) -> None:
+def raise_error(r: httpclient.Response, what: str) -> None:
     """Translate any Sinch error body into one clear ProviderError (never echoing credentials)."""
     detail = _describe(r)
     if r.status_code in (401, 403):
@@ -314,7 +310,7 @@ def raise_error(r: httpx.Response, what: str) -> None:
     )
 
 
-def _describe(r: httpx.Response) -> str:
+def _describe(r: httpclient.Response) -> str:
     """The human part of a PAPI, Google-RPC or error-registry body."""
     body = _json(r)
     if not isinstance(body, dict) or not body:
@@ -364,12 +360,12 @@ def _short(value: Any) -> str:
     return str(value)
 
 
-def error_body(r: httpx.Response) -> dict[str, Any]:
+def error_body(r: httpclient.Response) -> dict[str, Any]:
     body = _json(r)
     return body if isinstance(body, dict) else {}
 
 
-def _json(r: httpx.Response) -> Any:
+def _json(r: httpclient.Response) -> Any:
     if not r.content:
         return {}
     try:
@@ -378,7 +374,7 @@ def _json(r: httpx.Response) -> Any:
         return {}
 
 
-def _retry_after(r: httpx.Response) -> float | None:
+def _retry_after(r: httpclient.Response) -> float | None:
     return retry_after(r.headers.get("Retry-After"))  # seconds or an HTTP date
 
 

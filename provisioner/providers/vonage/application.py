@@ -22,9 +22,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-
 from ...errors import ManifestError, ProviderError
 from ...kind import CreateContext, FieldChange, Intent, Kind
 from ...model import LiveObject, fingerprint
@@ -205,6 +202,8 @@ def _key_path(props: Mapping[str, Any], base_dir: Path) -> Path | None:
 
 
 def _public_from_private(path: Path) -> str:
+    from cryptography.hazmat.primitives import serialization  # ~15 ms: only runs that touch a key pay it
+
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as exc:
@@ -223,6 +222,9 @@ def _ensure_key_pair(path: Path) -> str:
     """Use the key at ``path`` if it exists; otherwise generate one and write it there once (0600)."""
     if path.exists():
         return _public_from_private(path)
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     path.parent.mkdir(parents=True, exist_ok=True)

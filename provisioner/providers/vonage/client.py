@@ -11,8 +11,7 @@ import base64
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-import httpx
-
+from ... import httpclient
 from ...errors import ProviderAPIError, ProviderAuthError, ProviderError
 from ...http import ApiHost, CallCounter, body_excerpt
 from ...model import Secret
@@ -41,14 +40,14 @@ _420_HINT = (
 )
 
 
-class _BasicAuth(httpx.Auth):
+class _BasicAuth(httpclient.Auth):
     """HTTP Basic with a precomputed header (the secret never becomes part of a message)."""
 
     def __init__(self, key: str, secret: str) -> None:
         raw = f"{str.__str__(key)}:{str.__str__(secret)}".encode()
         self._header = "Basic " + base64.b64encode(raw).decode()
 
-    def auth_flow(self, request: httpx.Request):  # type: ignore[no-untyped-def]
+    def auth_flow(self, request: httpclient.Request):  # type: ignore[no-untyped-def]
         request.headers["Authorization"] = self._header
         yield request
 
@@ -137,13 +136,13 @@ class VonageClient:
         self._rest_post("/number/update", form, f"update number {msisdn}")
 
     # ------------------------------------------------------------ errors
-    def _json_or_raise(self, r: httpx.Response, what: str, expect: tuple[int, ...] = (200,)) -> dict[str, Any]:
+    def _json_or_raise(self, r: httpclient.Response, what: str, expect: tuple[int, ...] = (200,)) -> dict[str, Any]:
         if r.status_code in expect:
             return r.json() if r.content else {}
         self._raise_problem(r, what)
         raise AssertionError("unreachable")
 
-    def _raise_problem(self, r: httpx.Response, what: str) -> None:
+    def _raise_problem(self, r: httpclient.Response, what: str) -> None:
         """Translate an RFC 7807 problem (api.nexmo.com) into one clear error."""
         body = _error_body(r)
         detail = body.get("detail") or body.get("title") or body_excerpt(r)
@@ -165,7 +164,7 @@ class VonageClient:
             detail=detail,
         )
 
-    def _rest_json(self, r: httpx.Response, what: str) -> dict[str, Any]:
+    def _rest_json(self, r: httpclient.Response, what: str) -> dict[str, Any]:
         if r.status_code == 200:
             body = r.json() if r.content else {}
             code = str(body.get("error-code", "200")) if isinstance(body, dict) else "200"
@@ -178,7 +177,7 @@ class VonageClient:
         r = self.rest.request("POST", path, data=form)
         self._rest_json(r, what)
 
-    def _raise_rest(self, r: httpx.Response, what: str) -> None:
+    def _raise_rest(self, r: httpclient.Response, what: str) -> None:
         body = _error_body(r)
         code = str(body.get("error-code", r.status_code))
         label = body.get("error-code-label") or ""
@@ -205,7 +204,7 @@ class VonageClient:
         )
 
 
-def _error_body(r: httpx.Response) -> dict[str, Any]:
+def _error_body(r: httpclient.Response) -> dict[str, Any]:
     """An error response's JSON object, or {} when it has none (proxies answer HTML)."""
     try:
         body = r.json()
