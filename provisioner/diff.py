@@ -17,6 +17,7 @@ Each change carries its reasons: ``config`` when the manifest differs from what 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -53,32 +54,50 @@ def redact(props: Mapping[str, Any], sensitive: Iterable[str]) -> dict[str, Any]
 
     A path that crosses a list applies to every element (``channel_credentials.static_bearer.token``).
     Copy on write: only the containers on a redacted path are new; ``props`` is never changed, and
-    everything else is shared with it (plans call this for every object, so no deep copies)."""
-    out = dict(props)
-    for path in sensitive:
-        out = _redacted(out, path.split("."))
-    return out
+    everything else is shared with it (plans call this for every object, so no deep copies). The
+    paths are merged into one tree per kind, so a kind with twenty sensitive paths is still walked
+    once."""
+    paths = sensitive if isinstance(sensitive, frozenset) else frozenset(sensitive)
+    out = _redacted(props, _path_tree(paths))
+    return dict(out) if out is props else out  # always a new top-level dict, as callers expect
 
 
-def _redacted(node: Any, parts: list[str]) -> Any:
-    if isinstance(node, list):
-        items = [_redacted(item, parts) for item in node]
+_LEAF = ""  # marks a path's end in a path tree (no property is called "")
+
+
+@functools.cache
+def _path_tree(paths: frozenset[str]) -> dict[str, Any]:
+    """``{"a.b", "a.c"}`` → ``{"a": {"b": {"": True}, "c": {"": True}}}``."""
+    tree: dict[str, Any] = {}
+    for path in paths:
+        node = tree
+        for part in path.split("."):
+            node = node.setdefault(part, {})
+        node[_LEAF] = True
+    return tree
+
+
+def _redacted(node: Any, tree: Mapping[str, Any]) -> Any:
+    cls = node.__class__
+    if cls is list:
+        items = [_redacted(item, tree) for item in node]
         return items if any(a is not b for a, b in zip(items, node, strict=True)) else node
-    if not isinstance(node, Mapping) or parts[0] not in node:
+    if cls is not dict and not isinstance(node, Mapping):
         return node
-    head, rest = parts[0], parts[1:]
-    value = node[head]
-    if rest:
-        new = _redacted(value, rest)
-    elif isinstance(value, str) and not value.startswith(FP_PREFIX):
-        new = FP_PREFIX + fingerprint(_canonical(value))
-    else:
-        return node
-    if new is value:
-        return node
-    changed = dict(node)
-    changed[head] = new
-    return changed
+    changed: dict[str, Any] | None = None
+    for head, sub in tree.items():
+        if head == _LEAF or head not in node:
+            continue
+        value = node[head]
+        if _LEAF in sub and isinstance(value, str):
+            new: Any = value if value.startswith(FP_PREFIX) else FP_PREFIX + fingerprint(_canonical(value))
+        else:
+            new = _redacted(value, sub)
+        if new is not value:
+            if changed is None:
+                changed = dict(node)
+            changed[head] = new
+    return node if changed is None else changed
 
 
 def _canonical(value: str) -> str:

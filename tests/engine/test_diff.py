@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 
 from provisioner.diff import compare, flatten, redact
@@ -202,6 +204,35 @@ def test_redact_replaces_secrets_with_stable_fingerprints():
     assert a == b and a != c
     assert a["public_key"].startswith("fp:") and "AAA" not in a["public_key"]
     assert redact(a, {"public_key"}) == a  # fingerprinting is idempotent
+
+
+def test_redact_walks_many_paths_through_lists_once_and_copies_only_what_it_changes():
+    sensitive = {"creds.bearer.token", "creds.basic.password", "creds.basic.user", "top", "absent.x"}
+    other = {"deep": {"list": [1, 2]}}
+    props = {
+        "creds": [
+            {"channel": "A", "bearer": {"token": "t1", "claimed": "yes"}},
+            {"channel": "B", "basic": {"user": "u", "password": "p"}, "meta": other},
+            "not-a-mapping",
+        ],
+        "top": "s",
+        "untouched": other,
+        "list_leaf": ["kept"],
+    }
+    before = copy.deepcopy(props)
+    out = redact(props, sensitive)
+    assert props == before  # the input is never changed
+    a, b, c = out["creds"]
+    assert a["bearer"]["token"].startswith("fp:") and a["bearer"]["claimed"] == "yes"
+    assert b["basic"]["user"].startswith("fp:") and b["basic"]["password"].startswith("fp:")
+    assert out["top"].startswith("fp:") and c == "not-a-mapping"
+    assert out["untouched"] is other and b["meta"] is other  # shared, not copied
+    assert out["list_leaf"] is props["list_leaf"]
+    assert "t1" not in repr(out) and "'p'" not in repr(out)
+    assert redact(out, sensitive) == out  # already fingerprinted: unchanged
+    clean = {"creds": [{"channel": "C"}], "untouched": other}
+    again = redact(clean, sensitive)
+    assert again == clean and again is not clean and again["creds"] is clean["creds"]
 
 
 def test_flatten_keeps_lists_and_empty_objects_as_leaves():

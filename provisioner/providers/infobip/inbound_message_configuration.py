@@ -16,12 +16,11 @@ Calls: create = 1 POST; update = 1 POST; delete = 1 DELETE by configurationKey (
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ...kind import CreateContext, FieldChange, Kind
-from ...model import LiveObject
+from ...model import LiveObject, copy_tree
 from .client import InfobipClient, q
 from .wire import compact, to_camel, to_snake
 
@@ -74,13 +73,13 @@ class InboundMessageConfiguration(Kind[InfobipClient]):
             body["keyword"] = props["keyword"]
         for name in SECTIONS:
             if props.get(name) is not None:
-                body[name] = to_camel(copy.deepcopy(props[name]))
+                body[name] = to_camel(copy_tree(props[name]))
         if unset:
             body["unset"] = list(unset)
         return body
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        out = copy.deepcopy(dict(props))
+        out = copy_tree(dict(props))
         if isinstance(out.get("number"), str):
             out["number"] = _digits(out["number"])
         if out.get("keyword") in (None, ""):

@@ -17,13 +17,12 @@ Calls: create = 1 POST; update = 1 PUT (or 1 PATCH for platform only); removal =
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ...errors import ProviderError
 from ...kind import CreateContext, FieldChange, Kind
-from ...model import LiveObject, Readiness
+from ...model import LiveObject, Readiness, copy_tree
 from .client import RCS_PAGE_SIZE, InfobipClient, q
 from .wire import compact, to_camel, to_snake
 
@@ -72,10 +71,10 @@ class RcsSender(Kind[InfobipClient]):
 
     @staticmethod
     def to_payload(props: Mapping[str, Any], fields: Sequence[str]) -> dict[str, Any]:
-        return to_camel({k: copy.deepcopy(props[k]) for k in fields if props.get(k) is not None})
+        return to_camel({k: copy_tree(props[k]) for k in fields if props.get(k) is not None})
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        out = compact(copy.deepcopy(dict(props)))
+        out = compact(copy_tree(dict(props)))
         color = out.get("color")
         if isinstance(color, str):
             out["color"] = "#" + color.removeprefix("#").upper()

@@ -15,13 +15,12 @@ Calls: create = 1 POST (201); update = 1 PUT; removal = 1 PUT (none if already d
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ...errors import ProviderError
 from ...kind import CreateContext, FieldChange, Intent, Kind
-from ...model import LiveObject
+from ...model import LiveObject, copy_tree
 from .client import InfobipClient, q
 from .wire import compact, to_camel, to_snake
 
@@ -71,7 +70,7 @@ class TfaApplication(Kind[InfobipClient]):
         }
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        out = copy.deepcopy(dict(props))
+        out = copy_tree(dict(props))
         out.setdefault("enabled", True)
         out["configuration"] = {**CONFIG_DEFAULTS, **(out.get("configuration") or {})}
         return out

@@ -14,13 +14,12 @@ Calls: create = 1 POST (200); update = 1 PUT with every declared field; removal 
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ...errors import ProviderError
 from ...kind import CreateContext, FieldChange, Intent, Kind
-from ...model import LiveObject
+from ...model import LiveObject, copy_tree
 from .client import InfobipClient, q
 from .wire import compact, to_camel, to_snake
 
@@ -56,10 +55,10 @@ class TfaMessageTemplate(Kind[InfobipClient]):
 
     @staticmethod
     def to_payload(props: Mapping[str, Any]) -> dict[str, Any]:
-        return to_camel({k: copy.deepcopy(props[k]) for k in FIELDS if props.get(k) is not None})
+        return to_camel({k: copy_tree(props[k]) for k in FIELDS if props.get(k) is not None})
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        out = copy.deepcopy(dict(props))
+        out = copy_tree(dict(props))
         out.setdefault("language", "en")
         if isinstance(out.get("speech_rate"), int):
             out["speech_rate"] = float(out["speech_rate"])  # 1 and 1.0 are the same rate

@@ -21,12 +21,11 @@ when security is added, +1 PUT and +1 DELETE when it is removed; a channel chang
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ...kind import CreateContext, FieldChange, Kind
-from ...model import LiveObject
+from ...model import LiveObject, copy_tree
 from .client import SUBSCRIPTIONS_PAGE_SIZE, InfobipClient, check, q
 from .events import EVENTS
 from .wire import compact, to_camel, to_snake
@@ -110,7 +109,7 @@ class Webhook(Kind[InfobipClient]):
             body["webhook"]["contentType"] = props["content_type"]
         for field, wire in PROFILE_FIELDS.items():
             if field not in ("url", "content_type") and props.get(field) is not None:
-                body[wire] = to_camel(copy.deepcopy(props[field]))
+                body[wire] = to_camel(copy_tree(props[field]))
         if props.get("security"):
             body["security"] = {"authId": props["id"]}
         return body
@@ -120,11 +119,11 @@ class Webhook(Kind[InfobipClient]):
         body: dict[str, Any] = {"profile": {"profileId": props["id"]}, "events": to_camel(props.get("events") or [])}
         for name in ("name", "criteria", "resources", "users"):
             if props.get(name) is not None:
-                body[name] = to_camel(copy.deepcopy(props[name]))
+                body[name] = to_camel(copy_tree(props[name]))
         return body
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        out = copy.deepcopy(dict(props))
+        out = copy_tree(dict(props))
         if isinstance(out.get("events"), list):
             out["events"] = _events(out["events"], out.get("channel"))
         for name in ("criteria", "resources", "users"):
@@ -309,7 +308,7 @@ class Webhook(Kind[InfobipClient]):
 
     def _expected(self, props: Mapping[str, Any]) -> LiveObject:
         """Subscription writes answer only ids: what is live is what was sent."""
-        spec = {k: copy.deepcopy(v) for k, v in props.items()}
+        spec = {k: copy_tree(v) for k, v in props.items()}
         attrs = {"id": props["id"], "channel": props["channel"], "profile_id": props["id"]}
         if props.get("security"):
             attrs["auth_id"] = props["id"]

@@ -22,12 +22,11 @@ Calls: create = 1 POST; update = 1 PATCH (none when only allow_delete changes); 
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ...kind import CreateContext, FieldChange, Kind
-from ...model import LiveObject, Readiness
+from ...model import LiveObject, Readiness, copy_tree
 from .client import InfobipClient, q
 from .wire import camel_key, compact, to_camel, to_snake
 
@@ -92,11 +91,11 @@ class WhatsappTemplate(Kind[InfobipClient]):
         body: dict[str, Any] = {"name": props["name"], "language": props["language"]} if create else {}
         for name in fields:
             if props.get(name) is not None:
-                body[camel_key(name)] = to_camel(copy.deepcopy(props[name]))
+                body[camel_key(name)] = to_camel(copy_tree(props[name]))
         return body
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        out = copy.deepcopy(dict(props))
+        out = copy_tree(dict(props))
         if isinstance(out.get("sender"), str):
             out["sender"] = _digits(out["sender"])
         if isinstance(out.get("structure"), Mapping):
@@ -291,7 +290,7 @@ class WhatsappTemplate(Kind[InfobipClient]):
 def _structure(structure: Mapping[str, Any]) -> dict[str, Any]:
     """A structure as compared: read-only parts (``type``, button ``destination_url`` and the texts
     Infobip fixes) and write-only button examples left out."""
-    out = {k: copy.deepcopy(v) for k, v in structure.items() if k != "type"}
+    out = {k: copy_tree(v) for k, v in structure.items() if k != "type"}
     buttons = out.get("buttons")
     if isinstance(buttons, list):
         kept = []

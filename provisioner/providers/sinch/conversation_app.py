@@ -15,13 +15,12 @@ Calls: create = 1 POST; update = 1 PATCH; delete = 1 DELETE.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ...errors import ProviderError
 from ...kind import CreateContext, FieldChange, Intent, Kind
-from ...model import LiveObject, Readiness
+from ...model import LiveObject, Readiness, copy_tree
 from .client import SinchClient
 
 # Top-level AppCreateRequest fields the manifest may declare (everything else the API returns —
@@ -109,13 +108,13 @@ class ConversationApp(Kind[SinchClient]):
         body: dict[str, Any] = {}
         for name in fields:
             if props.get(name) is not None:
-                body[name] = _plain(copy.deepcopy(props[name]))
+                body[name] = _plain(copy_tree(props[name]))
         if "channel_credentials" in fields:
             body.setdefault("channel_credentials", [])  # required on create; [] clears on update
         return body
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        out = copy.deepcopy(dict(props))
+        out = copy_tree(dict(props))
         creds = out.get("channel_credentials")
         if isinstance(creds, list):
             out["channel_credentials"] = [_credential_spec(c) if isinstance(c, Mapping) else c for c in creds]
@@ -209,7 +208,7 @@ class ConversationApp(Kind[SinchClient]):
 
 def _credential_spec(cred: Mapping[str, Any]) -> dict[str, Any]:
     """A credential as configured: status fields, blanks and the default ordinal dropped."""
-    out = {k: copy.deepcopy(v) for k, v in cred.items() if k not in _CREDENTIAL_STATUS and v not in (None, "")}
+    out = {k: copy_tree(v) for k, v in cred.items() if k not in _CREDENTIAL_STATUS and v not in (None, "")}
     if out.get("credential_ordinal_number") == 0:
         del out["credential_ordinal_number"]
     return out

@@ -12,12 +12,11 @@ Calls: create = 1 POST; update = 1 PATCH (update_mask); delete = 1 DELETE.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ...kind import CreateContext, FieldChange, Kind
-from ...model import LiveObject
+from ...model import LiveObject, copy_tree
 from .client import SinchClient
 
 FIELDS = ("app_id", "target", "target_type", "triggers", "secret", "client_credentials")
@@ -66,7 +65,7 @@ class ConversationWebhook(Kind[SinchClient]):
         return body
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        out = copy.deepcopy(dict(props))
+        out = copy_tree(dict(props))
         out.setdefault("target_type", "HTTP")
         if isinstance(out.get("triggers"), list):
             out["triggers"] = sorted(set(out["triggers"]))

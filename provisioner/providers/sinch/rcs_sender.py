@@ -21,13 +21,12 @@ number removed, +1 launch POST when newly requested.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ...errors import ProviderError
 from ...kind import CreateContext, FieldChange, Intent, Kind
-from ...model import LiveObject, OnDelete, Readiness
+from ...model import LiveObject, OnDelete, Readiness, copy_tree
 from .client import SENDER_PAGE_SIZE, SinchClient, describe_papi, error_body
 from .wire import compact, merge, nest, snake_key, to_camel, to_snake
 
@@ -57,7 +56,7 @@ class RcsSender(Kind[SinchClient]):
     # ------------------------------------------------------------ translation at the edge
     @staticmethod
     def to_spec(wire: Mapping[str, Any]) -> dict[str, Any]:
-        details = to_snake(copy.deepcopy(wire.get("details") or {}))
+        details = to_snake(copy_tree(wire.get("details") or {}))
         details.pop("test_numbers", None)  # managed through the test_numbers property
         for section in (details.get("questionnaire") or {}).values():
             if isinstance(section, dict) and isinstance(section.get("answers"), dict):
@@ -87,7 +86,7 @@ class RcsSender(Kind[SinchClient]):
             "useCase": props["use_case"],
         }
         if props.get("details"):
-            body["details"] = to_camel(copy.deepcopy(props["details"]))
+            body["details"] = to_camel(copy_tree(props["details"]))
         return body
 
     @staticmethod
@@ -100,7 +99,7 @@ class RcsSender(Kind[SinchClient]):
         return {"details": to_camel(patch)} if patch else {}
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        out = compact(copy.deepcopy(dict(props)))
+        out = compact(copy_tree(dict(props)))
         if out.get("launch") is False:
             del out["launch"]  # "not launched" is not something to enforce
         if isinstance(out.get("test_numbers"), list):

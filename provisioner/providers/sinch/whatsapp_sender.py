@@ -20,14 +20,13 @@ Calls: create = 1 POST; update = 1 PATCH; delete = 1 DELETE.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ...errors import ProviderError, StateError
 from ...kind import CreateContext, FieldChange, Kind
-from ...model import LiveObject, OnDelete, Readiness
+from ...model import LiveObject, OnDelete, Readiness, copy_tree
 from .client import SENDER_PAGE_SIZE, SinchClient
 from .wire import compact, merge, nest, to_camel, to_snake
 
@@ -58,7 +57,7 @@ class WhatsappSender(Kind[SinchClient]):
         spec: dict[str, Any] = {
             "country_code": str(wire.get("countryCode") or ""),
             "phone_number": str(wire.get("phoneNumber") or ""),
-            "details": to_snake(copy.deepcopy(details or {})),
+            "details": to_snake(copy_tree(details or {})),
         }
         for name, wire_name in _WIRE_TOP.items():
             spec[name] = wire.get(wire_name)
@@ -70,7 +69,7 @@ class WhatsappSender(Kind[SinchClient]):
         for name, wire_name in _WIRE_TOP.items():
             if props.get(name):
                 body[wire_name] = props[name]
-        body["details"] = to_camel(copy.deepcopy(props.get("details") or {}))
+        body["details"] = to_camel(copy_tree(props.get("details") or {}))
         return body
 
     @staticmethod
@@ -82,7 +81,7 @@ class WhatsappSender(Kind[SinchClient]):
         return to_camel(patch)
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        return compact(copy.deepcopy(dict(props)))
+        return compact(copy_tree(dict(props)))
 
     def ready(self, live: LiveObject) -> Readiness:
         review = live.attributes.get("changes_status")

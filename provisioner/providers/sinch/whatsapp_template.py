@@ -20,13 +20,12 @@ delete = 1 DELETE of the language.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 from ...kind import CreateContext, FieldChange, Kind
-from ...model import LiveObject, Readiness
+from ...model import LiveObject, Readiness, copy_tree
 from .client import TEMPLATE_PAGE_SIZE, SinchClient
 from .wire import compact, to_camel, to_snake
 
@@ -87,7 +86,7 @@ class WhatsappTemplate(Kind[SinchClient]):
             body["category"] = props["category"]
         details: dict[str, Any] = {}
         if props.get("components"):
-            details["components"] = to_camel(copy.deepcopy(props["components"]))
+            details["components"] = to_camel(copy_tree(props["components"]))
         if props.get("message_send_ttl_seconds") is not None:
             details["messageSendTtlSeconds"] = props["message_send_ttl_seconds"]
         if details:
@@ -97,7 +96,7 @@ class WhatsappTemplate(Kind[SinchClient]):
         return body
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        out = compact(copy.deepcopy(dict(props)))
+        out = compact(copy_tree(dict(props)))
         if isinstance(out.get("language"), str):
             out["language"] = out["language"].upper()
         out.setdefault("status", "SUBMIT")

@@ -16,7 +16,6 @@ one with that name) is adopted instead of creating a second one.
 
 from __future__ import annotations
 
-import copy
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -24,7 +23,7 @@ from typing import Any, ClassVar
 
 from ...errors import ManifestError, ProviderError
 from ...kind import CreateContext, FieldChange, Intent, Kind
-from ...model import LiveObject, fingerprint
+from ...model import LiveObject, copy_tree, fingerprint
 from .client import VonageClient
 
 # Defaults Vonage fills in on create (vonage.md §2.3, from recorded real responses).
@@ -57,7 +56,7 @@ class Application(Kind[VonageClient]):
         """Vonage JSON → manifest shape (the API is already snake_case; keys are flattened)."""
         spec: dict[str, Any] = {"name": wire.get("name", "")}
         if wire.get("capabilities"):
-            spec["capabilities"] = copy.deepcopy(wire["capabilities"])
+            spec["capabilities"] = copy_tree(wire["capabilities"])
         if "privacy" in wire:
             spec["privacy"] = dict(wire["privacy"])
         public_key = (wire.get("keys") or {}).get("public_key")
@@ -71,14 +70,14 @@ class Application(Kind[VonageClient]):
         body: dict[str, Any] = {"name": props["name"]}
         if props.get("public_key"):
             body["keys"] = {"public_key": props["public_key"]}
-        body["capabilities"] = copy.deepcopy(dict(props.get("capabilities") or {}))
+        body["capabilities"] = copy_tree(dict(props.get("capabilities") or {}))
         if "privacy" in props:
             body["privacy"] = dict(props["privacy"])
         return body
 
     # ------------------------------------------------------------ pure helpers
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
-        out = copy.deepcopy(dict(props))
+        out = copy_tree(dict(props))
         caps = out.get("capabilities") or {}
         for cap_name in _METHOD_CAPABILITIES:
             hooks = (caps.get(cap_name) or {}).get("webhooks") if isinstance(caps.get(cap_name), dict) else None
