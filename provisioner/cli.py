@@ -116,9 +116,14 @@ def cli(
 # ------------------------------------------------------------------ validate
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
-def validate(paths: tuple[str, ...]) -> int:
+@click.option(
+    "--no-env",
+    is_flag=True,
+    help="Accept unset ${env:NAME} values (left unchecked): validate without the secrets, e.g. in a pre-commit hook.",
+)
+def validate(paths: tuple[str, ...], no_env: bool) -> int:
     """Check manifests offline: syntax, schema, references. Makes no API call."""
-    manifest = load_manifest(list(paths))
+    manifest = load_manifest(list(paths), unset_env_ok=no_env)
     n = len(manifest.resources)
     _out(f"✓ {n} resource(s) in {len(manifest.files)} file(s) are valid.")
     return 0

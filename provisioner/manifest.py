@@ -48,7 +48,9 @@ _REF = re.compile(r"([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)")
 _SYNTAX_HELP = "use ${env:NAME}, ${env:NAME:-default}, ${file:path} or ${resource.attribute}, and $${ for a literal ${"
 
 
-def load_manifest(paths: Sequence[str | Path] | str | Path, *, env: Mapping[str, str] | None = None) -> Manifest:
+def load_manifest(
+    paths: Sequence[str | Path] | str | Path, *, env: Mapping[str, str] | None = None, unset_env_ok: bool = False
+) -> Manifest:
     """Load, interpolate and validate manifest files (a directory means its ``*.yaml``/``*.yml``).
 
     Strings in ``properties``, ``providers`` and ``state`` may use ``${env:NAME}`` (an empty
@@ -56,6 +58,11 @@ def load_manifest(paths: Sequence[str | Path] | str | Path, *, env: Mapping[str,
     directory) and ``${resource.attr}`` (properties only); ``$${`` is a literal ``${``.
     ``env`` defaults to ``os.environ``. Raises ``ManifestError`` listing every problem, sorted by
     file, line and column.
+
+    ``unset_env_ok`` (``validate --no-env``) checks the structure without the environment, as
+    ``terraform validate`` checks without variable values: an unset ``${env:NAME}`` is left as
+    written and the checks of that one value are skipped, so a laptop or a pre-commit hook
+    without the secrets still validates. The result is for checking, not for planning.
     """
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -64,7 +71,7 @@ def load_manifest(paths: Sequence[str | Path] | str | Path, *, env: Mapping[str,
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _Loader(os.environ if env is None else env).load(paths)
+        return _Loader(os.environ if env is None else env, unset_env_ok).load(paths)
     finally:
         if was_enabled:
             gc.enable()
@@ -123,8 +130,9 @@ class _Block:
 
 
 class _Loader:
-    def __init__(self, env: Mapping[str, str]) -> None:
+    def __init__(self, env: Mapping[str, str], unset_env_ok: bool = False) -> None:
         self.env = env
+        self.unset_env_ok = unset_env_ok
         self.issues: list[Issue] = []
         self.cwd = Path.cwd().resolve()
         self.pending: dict[str, _Pending] = {}
@@ -217,7 +225,7 @@ class _Loader:
         self._document(doc.data, doc.positions, path.parent, doc.dollars)
 
     def _document(self, data: Any, positions: Positions, directory: Path, dollars: list[Dollar]) -> None:
-        interp = _Interpolator(self.env, directory, positions, self.issues)
+        interp = _Interpolator(self.env, directory, positions, self.issues, self.unset_env_ok)
         if not isinstance(data, dict):
             self._report(manifest_checker().problems(data), positions)
             return
@@ -623,8 +631,16 @@ def _assemble(parts: list[str | Ref]) -> str | Ref | Template:
 class _Interpolator:
     """Resolves ``${...}`` in the strings of one file."""
 
-    def __init__(self, env: Mapping[str, str], directory: Path, positions: Positions, issues: list[Issue]):
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        directory: Path,
+        positions: Positions,
+        issues: list[Issue],
+        unset_env_ok: bool = False,
+    ):
         self.env = env
+        self.unset_env_ok = unset_env_ok
         self.directory = directory
         self.positions = positions
         self.issues = issues
@@ -682,6 +698,9 @@ class _Interpolator:
             return value
         if default is not None:
             return default
+        if self.unset_env_ok:
+            self.failed.add(doc_path)  # unknown here, not wrong: its own checks are skipped
+            return f"${{env:{name}}}"
         empty = " (it is empty)" if value is not None else ""
         self._issue(
             f"environment variable {name} is not set{empty}; export it (export {name}=...) "
