@@ -485,15 +485,17 @@ def delete(url: str, **kw: Any) -> Response:
 
 def _still_open(conn: http.client.HTTPConnection) -> bool:
     """An idle keep-alive socket has nothing to read; if it reads as ready, the server closed it
-    (or sent junk): either way it must not carry another request."""
+    (or sent junk): either way it must not carry another request. ``poll``, not ``select``: it has
+    no limit on descriptor numbers."""
     sock = conn.sock
     if sock is None:
         return False
     try:
-        readable, _, _ = select.select([sock], [], [], 0)
+        poller = select.poll()
+        poller.register(sock, select.POLLIN)
+        return not poller.poll(0)
     except (OSError, ValueError):
         return False
-    return not readable
 
 
 @functools.cache

@@ -53,8 +53,11 @@ _ANNOTATIONS = frozenset(
 
 
 def schemas_dir() -> Path:
-    """The repository's ``schemas/`` directory."""
-    return Path(__file__).resolve().parent.parent / "schemas"
+    """The JSON Schemas: ``provisioner/schemas/`` in an installed wheel, else the repository's
+    ``schemas/`` (a checkout or an editable install)."""
+    here = Path(__file__).resolve().parent
+    installed = here / "schemas"
+    return installed if (installed / "manifest.schema.json").exists() else here.parent / "schemas"
 
 
 @cache

@@ -84,3 +84,18 @@ def test_transport_errors_are_one_tree_that_only_the_http_edge_sees():
         "providers/sinch/client.py",
         "providers/infobip/client.py",
     }
+
+
+def test_the_wheel_ships_every_package_and_every_schema():
+    """pyproject lists packages by hand (schemas/ ships as provisioner.schemas), so a new
+    subpackage or schema folder must be added there; a regular `pip install` would lack it."""
+    import fnmatch
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in PKG.rglob("__init__.py")}
+    assert set(config["packages"]) == on_disk | {"provisioner.schemas"}
+    assert config["package-dir"] == {"provisioner.schemas": "schemas"}
+    globs = config["package-data"]["provisioner.schemas"]
+    schemas = [p.relative_to(ROOT / "schemas").as_posix() for p in (ROOT / "schemas").rglob("*.json")]
+    assert schemas and all(any(fnmatch.fnmatch(s, g) and s.count("/") == g.count("/") for g in globs) for s in schemas)
