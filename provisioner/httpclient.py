@@ -238,6 +238,32 @@ class Auth:
         yield request
 
 
+class HeaderAuth(Auth):
+    """A fixed ``Authorization`` header (``Basic …``, ``App <key>``, ``Bearer <token>``), computed
+    once: the secret never becomes part of a message or a repr."""
+
+    def __init__(self, header: str) -> None:
+        self._header = header
+
+    def auth_flow(self, request: Request) -> Generator[Request, Response, None]:
+        request.headers["Authorization"] = self._header
+        yield request
+
+    def __repr__(self) -> str:
+        return "HeaderAuth('***')"
+
+
+def basic_header(user: str, password: str) -> str:
+    """``Basic base64(user:password)``, from the plain ``str`` of each (a Secret's mask must not
+    end up in the header)."""
+    raw = f"{str.__str__(user)}:{str.__str__(password)}".encode()
+    return "Basic " + base64.b64encode(raw).decode()
+
+
+def basic_auth(user: str, password: str) -> HeaderAuth:
+    return HeaderAuth(basic_header(user, password))
+
+
 # A transport for tests: called with each request, returns the response (like httpx.MockTransport).
 Handler = Callable[[Request], Response]
 

@@ -422,3 +422,13 @@ def test_json_answers_decode_and_requests_never_show_their_query():
     response = httpclient.Response(200, json={"a": [1]}, request=request)
     assert response.json() == {"a": [1]} and json.loads(response.text) == {"a": [1]}
     assert response.headers["content-type"] == "application/json"
+
+
+def test_basic_auth_uses_the_plain_secret_and_never_shows_it():
+    from provisioner.model import Secret
+
+    auth = httpclient.basic_auth("key", Secret("s3cret"))
+    request = httpclient.Request("GET", "https://api.nexmo.com/v2/applications")
+    next(auth.auth_flow(request))
+    assert request.headers["Authorization"] == "Basic a2V5OnMzY3JldA=="  # key:s3cret, not the mask
+    assert "s3cret" not in repr(auth) and "a2V5" not in repr(auth)

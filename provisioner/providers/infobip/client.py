@@ -18,7 +18,6 @@ Only this module knows transport concerns; kind modules translate objects.
 
 from __future__ import annotations
 
-import base64
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -111,15 +110,7 @@ Throttle = Account  # the per-operation throttle this client had, now the common
 
 
 # ---------------------------------------------------------------- auth
-class HeaderAuth(httpclient.Auth):
-    """A fixed ``Authorization`` header (``App <key>`` / ``Basic ...`` / ``Bearer <token>``)."""
-
-    def __init__(self, header: str) -> None:
-        self._header = header
-
-    def auth_flow(self, request: httpclient.Request):  # type: ignore[no-untyped-def]
-        request.headers["Authorization"] = self._header
-        yield request
+HeaderAuth = httpclient.HeaderAuth  # App <key> / Basic ... / Bearer <token>
 
 
 class OAuth2(httpclient.Auth):
@@ -441,8 +432,7 @@ def connect(
         username, password = pick("username", "INFOBIP_USERNAME"), pick("password", "INFOBIP_PASSWORD")
         _require(username, "username", "INFOBIP_USERNAME")
         _require(password, "password", "INFOBIP_PASSWORD")
-        raw = f"{_plain(username)}:{_plain(password)}".encode()
-        auth = HeaderAuth("Basic " + base64.b64encode(raw).decode())
+        auth = httpclient.basic_auth(_plain(username), _plain(password))
         who = ("basic", _plain(username))
     else:
         token = pick("token", "INFOBIP_TOKEN")

@@ -16,7 +16,6 @@ Only this module knows transport concerns (auth, pagination, errors); kind modul
 
 from __future__ import annotations
 
-import base64
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
@@ -57,22 +56,6 @@ _CREDENTIAL_HINT = (
 )
 
 
-def _basic_header(key_id: str, key_secret: str) -> str:
-    raw = f"{str.__str__(key_id)}:{str.__str__(key_secret)}".encode()
-    return "Basic " + base64.b64encode(raw).decode()
-
-
-class BasicAuth(httpclient.Auth):
-    """HTTP Basic with a precomputed header (the secret never becomes part of a message)."""
-
-    def __init__(self, key_id: str, key_secret: str) -> None:
-        self._header = _basic_header(key_id, key_secret)
-
-    def auth_flow(self, request: httpclient.Request):  # type: ignore[no-untyped-def]
-        request.headers["Authorization"] = self._header
-        yield request
-
-
 class OAuth2(httpclient.Auth):
     """Client-credentials bearer token, cached and shared across threads and hosts."""
 
@@ -80,7 +63,7 @@ class OAuth2(httpclient.Auth):
         self, token_url: str, key_id: str, key_secret: str, *, clock: Clock = SYSTEM_CLOCK, timeout: float = 30.0
     ) -> None:
         self.token_url = token_url.rstrip("/") + "/oauth2/token"
-        self._basic = _basic_header(key_id, key_secret)
+        self._basic = httpclient.basic_header(key_id, key_secret)
         self._clock = clock
         self._lock = threading.Lock()
         self._token: str | None = None
@@ -184,7 +167,7 @@ class SinchClient:
         self.counter = counter or CallCounter()
         self.oauth: OAuth2 | None = None
         if auth == "basic":
-            auth_impl: httpclient.Auth = BasicAuth(key_id, key_secret)
+            auth_impl: httpclient.Auth = httpclient.basic_auth(key_id, key_secret)
         else:
             self.oauth = auth_impl = OAuth2(auth_url, key_id, key_secret, clock=clock)
         self.limits = limits or Account(clock, RATES, provider="sinch")

@@ -7,7 +7,6 @@ the kind modules translate objects to and from manifest shape.
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -40,18 +39,6 @@ _420_HINT = (
 )
 
 
-class _BasicAuth(httpclient.Auth):
-    """HTTP Basic with a precomputed header (the secret never becomes part of a message)."""
-
-    def __init__(self, key: str, secret: str) -> None:
-        raw = f"{str.__str__(key)}:{str.__str__(secret)}".encode()
-        self._header = "Basic " + base64.b64encode(raw).decode()
-
-    def auth_flow(self, request: httpclient.Request):  # type: ignore[no-untyped-def]
-        request.headers["Authorization"] = self._header
-        yield request
-
-
 class VonageClient:
     def __init__(
         self,
@@ -66,7 +53,7 @@ class VonageClient:
         limits: Account | None = None,
     ) -> None:
         self.counter = counter or CallCounter()
-        auth = _BasicAuth(api_key, api_secret)
+        auth = httpclient.basic_auth(api_key, api_secret)
         self.limits = limits or Account(clock, RATES, provider="vonage")
         common: dict[str, Any] = {
             "auth": auth,
