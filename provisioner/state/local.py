@@ -26,6 +26,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from copy import deepcopy
 from pathlib import Path
 from typing import Any
 
@@ -421,6 +422,55 @@ class LocalState(StateBackend):
 
     # -------------------------------------------------------------------------------- compaction
 
+    def restore(self, snapshot: Snapshot) -> None:
+        """Write ``snapshot`` whole, as one atomic snapshot file, into this empty state (``state
+        migrate``, lock held). Its serial (or the next one here, if higher) and the times of its
+        applied plans survive, so saved plans made against the source still bind, as with postgres."""
+        with self._mutex:
+            here = self._load()
+            if here.resources or here.intents or here.applied_plans:
+                raise StateError(f"cannot restore into state {self.directory}: it is not empty")
+            copy = Snapshot(
+                max(here.serial + 1, snapshot.serial),
+                {n: deepcopy(r) for n, r in snapshot.resources.items()},  # not aliased to the source's
+                {n: deepcopy(i) for n, i in snapshot.intents.items()},
+                dict(snapshot.applied_plans),
+            )
+            self._ensure_dirs()
+            self._write_snapshot(copy, "restore")
+            _fsync_dir(self.state_dir)
+            # Journal records left here (an emptied state) are all older than the new serial:
+            # replay skips them. Re-read from storage next time.
+            self._invalidate()
+
+    def _write_snapshot(self, snap: Snapshot, verb: str) -> tuple[int, int, int, int] | None:
+        """Replace snapshot.json atomically with ``snap``; the new file's signature."""
+        data = _dumps(
+            {
+                "version": STATE_VERSION,
+                "serial": snap.serial,
+                "resources": {n: r.to_json() for n, r in snap.resources.items()},
+                "intents": {n: i.to_json() for n, i in snap.intents.items()},
+                "applied_plans": snap.applied_plans,
+            }
+        ).encode()
+        tmp = self.state_dir / f".snapshot.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+            try:
+                os.fchmod(fd, FILE_MODE)
+                _write_all(fd, data)
+                os.fsync(fd)
+                new_sig = _sig(os.fstat(fd))  # rename keeps inode and mtime
+            finally:
+                os.close(fd)
+            os.replace(tmp, self.snapshot_path)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            self._invalidate()
+            raise StateError(f"cannot {verb} state {self.directory}: {e.strerror or e}") from e
+        return new_sig
+
     def compact(self) -> None:
         with self._mutex:
             snap = self._load()
@@ -429,30 +479,7 @@ class LocalState(StateBackend):
                 return  # nothing to fold
             folded_size = journal.st_size
             self._ensure_dirs()
-            data = _dumps(
-                {
-                    "version": STATE_VERSION,
-                    "serial": snap.serial,
-                    "resources": {n: r.to_json() for n, r in snap.resources.items()},
-                    "intents": {n: i.to_json() for n, i in snap.intents.items()},
-                    "applied_plans": snap.applied_plans,
-                }
-            ).encode()
-            tmp = self.state_dir / f".snapshot.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-            try:
-                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-                try:
-                    os.fchmod(fd, FILE_MODE)
-                    _write_all(fd, data)
-                    os.fsync(fd)
-                    new_sig = _sig(os.fstat(fd))  # rename keeps inode and mtime
-                finally:
-                    os.close(fd)
-                os.replace(tmp, self.snapshot_path)
-            except OSError as e:
-                tmp.unlink(missing_ok=True)
-                self._invalidate()
-                raise StateError(f"cannot compact state {self.directory}: {e.strerror or e}") from e
+            new_sig = self._write_snapshot(snap, "compact")
             _fsync_dir(self.state_dir)
             # From here the snapshot alone is the state; the journal's records are all <= its
             # serial, so a crash before the truncate below only leaves records replay skips.

@@ -165,6 +165,31 @@ def test_applied_plans_are_recorded_in_order_and_bounded(state, backends):
     assert all(at.endswith("Z") for at in plans.values())
 
 
+def test_restore_keeps_the_serial_and_applied_plan_times_and_refuses_a_non_empty_state(backends, tmp_path):
+    """`state migrate` writes the source whole: saved plans bound to its serial still bind, and
+    applied plans keep when they were applied (not the time of the copy)."""
+    source = LocalState(tmp_path / "source")
+    for i in range(7):
+        source.put(rec(f"r{i}", properties={"n": i}))
+    for n in range(5):  # history: the serial runs ahead of the record count
+        source.put(rec("r0", properties={"n": n}))
+    source.add_intent(intent("buying", natural_id="GB:447700900001"))
+    source.mark_plan_applied("plan-a")
+    snap = source.read()
+    snap.applied_plans = {"plan-a": "2026-01-02T03:04:05Z"}  # as if applied long ago
+
+    state = backends.new()
+    state.restore(snap)
+    got = backends.new().read()
+    assert got.serial == snap.serial == 14
+    assert got.resources == snap.resources and got.intents == snap.intents
+    assert got.applied_plans == {"plan-a": "2026-01-02T03:04:05Z"}
+    state.put(rec("later"))
+    assert backends.new().read().serial == 15  # the serial goes on from the source's
+    with pytest.raises(StateError, match="not empty"):
+        backends.new().restore(snap)
+
+
 # ------------------------------------------------------------------------- compaction and cache
 
 
