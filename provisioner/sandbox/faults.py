@@ -38,8 +38,12 @@ class FaultRule:
     # After the request took effect: the write lands, then the response is delayed, dropped or replaced
     # (a lost response: the case that makes weaker clients repeat a purchase).
     after: bool = False
-    method: str | None = None  # only requests with this method (e.g. "POST")
+    method: str | None = None  # only requests with this method ("POST"), or all but one ("!GET": writes)
     path: str | None = None  # only requests to this exact path (e.g. "/number/buy")
+    # A weighted mix of faults instead of one: each hit draws one alternative (its own status /
+    # retry_after / delay_ms / drop / after, and "weight", default 1) with the rule's seeded RNG, so
+    # one rule gives an API every kind of failure at once.
+    mix: list[dict] | None = None
     _rng: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -49,25 +53,23 @@ class FaultRule:
     def parse(cls, data: Mapping, api_names: Iterable[str]) -> FaultRule:
         if not isinstance(data, Mapping):
             raise ValueError("fault rule must be a JSON object")
-        unknown = set(data) - {"api", "rate", "status", "retry_after", "delay_ms", "drop", "seed", "count", "after",
-                               "method", "path"}
+        unknown = set(data) - {"api", "rate", "seed", "count", "method", "path", "mix", *_FAULT_FIELDS}
         if unknown:
             raise ValueError(f"unknown fault fields: {sorted(unknown)}")
+        mix = data.get("mix")
+        if mix is not None:
+            if set(data) & set(_FAULT_FIELDS):
+                raise ValueError(f"give either mix or {', '.join(_FAULT_FIELDS)}, not both")
+            if not isinstance(mix, list) or not mix:
+                raise ValueError("mix must be a non-empty list of faults")
+            mix = [_alternative(m) for m in mix]
         api = data.get("api")
         if api not in set(api_names):
             raise ValueError(f"api must be one of {sorted(api_names)}")
         rate = float(data.get("rate", 1.0))
         if not 0.0 <= rate <= 1.0:
             raise ValueError("rate must be between 0 and 1")
-        status = data.get("status")
-        if status is not None and (not isinstance(status, int) or not 400 <= status <= 599):
-            raise ValueError("status must be an HTTP error status (400-599)")
-        retry_after = data.get("retry_after")
-        if retry_after is not None and (not isinstance(retry_after, int) or retry_after < 0):
-            raise ValueError("retry_after must be a non-negative integer (seconds)")
-        delay_ms = data.get("delay_ms", 0)
-        if not isinstance(delay_ms, int) or delay_ms < 0:
-            raise ValueError("delay_ms must be a non-negative integer")
+        fault = _alternative({k: data[k] for k in _FAULT_FIELDS if k in data})
         count = data.get("count")
         if count is not None and (not isinstance(count, int) or count < 1):
             raise ValueError("count must be a positive integer")
@@ -77,16 +79,32 @@ class FaultRule:
         return cls(
             api=api,
             rate=rate,
-            status=status,
-            retry_after=retry_after,
-            delay_ms=delay_ms,
-            drop=bool(data.get("drop", False)),
+            status=fault["status"],
+            retry_after=fault["retry_after"],
+            delay_ms=fault["delay_ms"],
+            drop=fault["drop"],
             seed=int(data.get("seed", 0)),
             count=count,
-            after=bool(data.get("after", False)),
+            after=fault["after"],
             method=data["method"].upper() if data.get("method") else None,
             path=data.get("path") or None,
+            mix=mix,
         )
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method:
+            same = method == self.method.lstrip("!")
+            if same == self.method.startswith("!"):  # "!GET" skips GETs; "POST" skips all but POSTs
+                return False
+        return not self.path or self.path == path
+
+    def draw(self) -> Fault:
+        """This hit's fault: the rule's own, or one alternative of its mix, drawn by weight."""
+        chosen: Mapping = vars(self)
+        if self.mix:
+            chosen = self._rng.choices(self.mix, weights=[m["weight"] for m in self.mix])[0]
+        seconds = chosen["delay_ms"] / 1000.0
+        return Fault(seconds, chosen["status"], chosen["retry_after"], chosen["drop"], chosen["after"])
 
     def as_dict(self) -> dict:
         return {
@@ -101,7 +119,40 @@ class FaultRule:
             "after": self.after,
             "method": self.method,
             "path": self.path,
+            "mix": self.mix,
         }
+
+
+_FAULT_FIELDS = ("status", "retry_after", "delay_ms", "drop", "after")
+
+
+def _alternative(data: Mapping) -> dict:
+    """One fault's fields, checked, with defaults (plus its weight, for a mix)."""
+    if not isinstance(data, Mapping):
+        raise ValueError("each fault of a mix must be a JSON object")
+    unknown = set(data) - {*_FAULT_FIELDS, "weight"}
+    if unknown:
+        raise ValueError(f"unknown fault fields: {sorted(unknown)}")
+    status = data.get("status")
+    if status is not None and (not isinstance(status, int) or not 400 <= status <= 599):
+        raise ValueError("status must be an HTTP error status (400-599)")
+    retry_after = data.get("retry_after")
+    if retry_after is not None and (not isinstance(retry_after, int) or retry_after < 0):
+        raise ValueError("retry_after must be a non-negative integer (seconds)")
+    delay_ms = data.get("delay_ms", 0)
+    if not isinstance(delay_ms, int) or delay_ms < 0:
+        raise ValueError("delay_ms must be a non-negative integer")
+    weight = data.get("weight", 1)
+    if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
+        raise ValueError("weight must be a positive number")
+    return {
+        "status": status,
+        "retry_after": retry_after,
+        "delay_ms": delay_ms,
+        "drop": bool(data.get("drop", False)),
+        "after": bool(data.get("after", False)),
+        "weight": weight,
+    }
 
 
 class Faults:
@@ -132,7 +183,7 @@ class Faults:
     def decide(self, api: str, method: str = "", path: str = "") -> Fault | None:
         with self._lock:
             rule = self._rules.get(api)
-            if rule is None or (rule.method and rule.method != method) or (rule.path and rule.path != path):
+            if rule is None or not rule.matches(method, path):
                 return None
             if rule._rng.random() >= rule.rate:
                 return None
@@ -140,7 +191,7 @@ class Faults:
                 rule.count -= 1
                 if rule.count <= 0:
                     del self._rules[api]
-            return Fault(rule.delay_ms / 1000.0, rule.status, rule.retry_after, rule.drop, rule.after)
+            return rule.draw()
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """Soak: 300 mixed resources across the three providers, applied while 15% of provider requests fail.
 
-Every 250 ms each provider API gets a new fault rule (the sandbox holds one per API) hitting 15% of
-its requests with one of: 429 with Retry-After, 429 without, 500, 502, 503, a dropped connection,
-or — after the request took effect — a lost answer (dropped, or replaced by a 503). Each apply must
+Each provider API gets one sandbox fault rule hitting 15% of its requests, each hit drawn from a
+mix: 429 with Retry-After, 429 without, 500, 502, 503, a dropped connection, or — after the request
+took effect — a lost answer (dropped, or replaced by a 503). Each apply must
 end 0 or 1 (never crash); within three applies the manifest converges; a replan shows nothing to
 do, and the account holds no duplicate number, application, template or webhook, and nothing that
 state does not know.
@@ -23,8 +23,6 @@ Measured on two cores: about 12 s for the applies and the checks.
 from __future__ import annotations
 
 import os
-import random
-import threading
 from collections import Counter
 
 import httpx
@@ -93,40 +91,28 @@ def soak_manifest() -> tuple[str, Counter[str]]:
 
 
 # ---------------------------------------------------------------- faults
-class RotatingFaults:
-    """A new rule per API every 250 ms, so each kind of fault meets every provider and call type.
-    ``settle()``: from then on only writes are hit, and only by faults the engine absorbs."""
+class MixedFaults:
+    """One rule per API whose hits draw from the whole mix, so every kind of fault meets every
+    provider and call type. ``settle()``: from then on only writes are hit ("!GET"), and only by
+    faults the engine absorbs."""
 
     def __init__(self, sandbox: Sandbox, seed: int = 2024) -> None:
-        self.sandbox, self.rng = sandbox, random.Random(seed)
-        self.stop, self.settling = threading.Event(), False
-        self.thread = threading.Thread(target=self._rotate, daemon=True)
+        self.sandbox, self.seed = sandbox, seed
 
-    def __enter__(self) -> RotatingFaults:
-        self.thread.start()
+    def __enter__(self) -> MixedFaults:
+        self._set(ABSORBED + STOPPING)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join(timeout=10)
         self.sandbox.admin_call("DELETE", "/_sandbox/faults")
 
     def settle(self) -> None:
-        self.settling = True
+        self._set(ABSORBED, method="!GET")
 
-    def _rotate(self) -> None:
-        n = 0
-        while not self.stop.is_set():
-            for api in FAULTED_APIS:
-                n += 1
-                if self.settling:
-                    fault = {**self.rng.choice(ABSORBED), "method": "POST"}
-                else:
-                    fault = self.rng.choice(ABSORBED + STOPPING)
-                self.sandbox.admin_call(
-                    "POST", "/_sandbox/faults", json={"api": api, "rate": FAULT_RATE, "seed": n, **fault}
-                )
-            self.stop.wait(0.25)
+    def _set(self, mix: tuple[dict, ...], **only: str) -> None:
+        for i, api in enumerate(FAULTED_APIS):
+            rule = {"api": api, "rate": FAULT_RATE, "seed": self.seed + i, "mix": list(mix), **only}
+            self.sandbox.admin_call("POST", "/_sandbox/faults", json=rule)
 
 
 # ---------------------------------------------------------------- what the account holds
@@ -165,7 +151,7 @@ def test_300_resources_converge_under_15_percent_faults_without_duplicates(proje
     project.write("soak.yaml", manifest)
 
     runs = []
-    with RotatingFaults(project.sandbox) as faults:
+    with MixedFaults(project.sandbox) as faults:
         for attempt in range(3):
             if attempt == 2:
                 faults.settle()

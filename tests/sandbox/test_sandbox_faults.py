@@ -169,3 +169,48 @@ def test_a_held_response_is_logged_when_the_request_takes_effect(sb):
             time.sleep(0.02)
         assert [e["path"] for e in sb.log()] == ["/number/buy"]  # logged before the held answer is sent
         worker.join()
+
+
+def test_a_mix_draws_a_weighted_fault_per_hit_reproducibly(sb):
+    rule = {
+        "api": "vonage.api",
+        "rate": 1.0,
+        "seed": 3,
+        "mix": [{"status": 429, "retry_after": 1, "weight": 3}, {"status": 503}, {"status": 500, "weight": 0.5}],
+    }
+    assert sb.admin.post("/_sandbox/faults", json=rule).status_code == 201
+
+    def run() -> list[int]:
+        sb.admin.post("/_sandbox/faults", json=rule)  # restarts the seeded draw
+        return [sb.api.get("/v2/applications").status_code for _ in range(90)]
+
+    first = run()
+    assert first == run()  # seeded: the same sequence again
+    counts = {s: first.count(s) for s in (429, 503, 500)}
+    assert sum(counts.values()) == 90 and counts[429] > counts[503] > counts[500] > 0  # weights 3 : 1 : 0.5
+    listed = sb.admin.get("/_sandbox/faults").json()[0]
+    assert [m["status"] for m in listed["mix"]] == [429, 503, 500]
+
+
+def test_a_negated_method_hits_every_write_and_no_read(sb):
+    sb.admin.post("/_sandbox/faults", json={"api": "vonage.api", "status": 503, "method": "!get"})
+    assert sb.api.get("/v2/applications").status_code == 200
+    assert sb.api.post("/v2/applications", json={"name": "x"}).status_code == 503
+    assert sb.api.delete("/v2/applications/00000000-0000-0000-0000-000000000000").status_code == 503
+    sb.admin.post("/_sandbox/faults", json={"api": "vonage.api", "status": 503, "method": "POST"})
+    assert sb.api.delete("/v2/applications/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        {"api": "vonage.api", "mix": []},
+        {"api": "vonage.api", "mix": [{"status": 200}]},
+        {"api": "vonage.api", "mix": [{"status": 500, "weight": 0}]},
+        {"api": "vonage.api", "mix": [{"status": 500, "surprise": 1}]},
+        {"api": "vonage.api", "status": 500, "mix": [{"status": 503}]},
+    ],
+)
+def test_invalid_mixes(sb, rule):
+    r = sb.admin.post("/_sandbox/faults", json=rule)
+    assert r.status_code == 400, r.text
