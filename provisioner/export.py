@@ -151,7 +151,8 @@ def export_manifest(
     _name(items)
     placeholders = _finish(items, notes)
     when = (exported_at or datetime.now(UTC)).replace(microsecond=0)
-    text = _render(items, provider, chosen, placeholders, notes, when, sandbox=ws.endpoints is not None)
+    header = _header(items, provider, chosen, placeholders, notes, when, sandbox=ws.endpoints is not None)
+    text = _render(items, header)
     notes.extend(_problems(text, placeholders))
     return Export(text, len(items), placeholders, notes)
 
@@ -495,18 +496,8 @@ def _str(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
-def _render(
-    items: list[_Item],
-    provider: str,
-    chosen: Sequence[str],
-    placeholders: Sequence[str],
-    notes: Sequence[str],
-    when: datetime,
-    *,
-    sandbox: bool,
-) -> str:
-    lines = _header(items, provider, chosen, placeholders, notes, when, sandbox)
-    lines += ["version: 1", "resources:" + ("" if items else " {}")]
+def _render(items: list[_Item], header: list[str]) -> str:
+    lines = [*header, "version: 1", "resources:" + ("" if items else " {}")]
     by_kind: dict[str, list[_Item]] = defaultdict(list)
     for it in items:
         by_kind[it.kind.kind].append(it)

@@ -331,20 +331,9 @@ class Client:
     def delete(self, url: str, **kw: Any) -> Response:
         return self.request("DELETE", url, **kw)
 
-    def request(
-        self,
-        method: str,
-        url: str,
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        data: Mapping[str, Any] | None = None,
-        content: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> Response:
-        return self.send(
-            self.build_request(method, url, params=params, json=json, data=data, content=content, headers=headers)
-        )
+    def request(self, method: str, url: str, **kw: Any) -> Response:
+        """Build (``build_request``'s keywords) and send one request."""
+        return self.send(self.build_request(method, url, **kw))
 
     def build_request(
         self,

@@ -540,18 +540,22 @@ def _severity(c: Item, flags: list[str]) -> int:
     return 3 if flags else 4
 
 
-def _entries(changes: list[Item], pick: Callable[[Item], list[Item]]) -> list[_Entry]:
+def _entries(
+    items: list[Item], pick: Callable[[Item], list[Item]], old: str = "old", new: str = "new"
+) -> list[_Entry]:
+    """One entry per field change ``pick`` finds in each item (its index kept, for folding);
+    ``old``/``new`` name the two sides (drift reports say last_applied/live)."""
     return [
         _Entry(
             i,
             str(c.get("name")),
             str(c.get("type")),
             str(f.get("path")),
-            f.get("old"),
-            f.get("new"),
+            f.get(old),
+            f.get(new),
             bool(f.get("sensitive")),
         )
-        for i, c in enumerate(changes)
+        for i, c in enumerate(items)
         for f in pick(c)
     ]
 
@@ -771,19 +775,12 @@ def _label(r: Item) -> str:
 def _drifted_section(resources: list[Item]) -> Section:
     section = Section("Drifted (changed outside provisioner)", "Shown as *last applied → live*.")
     drifted = [(i, r) for i, r in enumerate(resources) if r.get("status") == "drifted"]
-    entries = [
-        _Entry(
-            i,
-            str(r.get("name")),
-            str(r.get("type")),
-            str(f.get("path")),
-            f.get("last_applied"),
-            f.get("live"),
-            bool(f.get("sensitive")),
-        )
-        for i, r in drifted
-        for f in r.get("changes") or []
-    ]
+    entries = _entries(
+        resources,
+        lambda r: (r.get("changes") or []) if r.get("status") == "drifted" else [],
+        "last_applied",
+        "live",
+    )
     folds, folded = _fold(entries, lambda e: f"{_vhtml(e.old, e.sensitive)} → {_vhtml(e.new, e.sensitive)}")
     section.blocks.extend(folds)
     for i, r in drifted:

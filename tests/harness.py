@@ -62,6 +62,24 @@ class Sandbox:
                 index += 1
 
 
+def vonage_apps(n: int, name: str = "App") -> str:
+    """A manifest of ``n`` Vonage applications (``app-000``…, named ``{name} {i}``) with voice webhooks."""
+    lines = ["version: 1", "resources:"]
+    for i in range(n):
+        lines += [
+            f"  app-{i:03d}:",
+            "    type: vonage.application",
+            "    properties:",
+            f"      name: {name} {i}",
+            "      capabilities:",
+            "        voice:",
+            "          webhooks:",
+            f"            answer_url: {{address: https://h{i}.example.com/answer, http_method: GET}}",
+            f"            event_url: {{address: https://h{i}.example.com/event, http_method: POST}}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
 @dataclass
 class Project:
     """A scratch directory with manifests, run through the real CLI against the sandbox."""

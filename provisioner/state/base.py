@@ -23,6 +23,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from ..errors import StateError
+
 STATE_VERSION = 1
 
 
@@ -111,6 +113,19 @@ def compaction_due(journal_records: int, resources: int, minimum: int) -> bool:
     keeps the amortised cost of a change constant (at most ~2 records rewritten per change), while
     replay on read stays bounded by the snapshot's own size."""
     return journal_records > max(minimum, resources // 2)
+
+
+def check_rename(snap: Snapshot, old: str, new: str, where: str) -> bool:
+    """Whether renaming ``old`` to ``new`` in ``snap`` changes anything (False for a self-rename);
+    a StateError when it cannot be done. Every backend asks this under its write lock."""
+    if old not in snap.resources:
+        raise StateError(f"cannot rename {old} to {new}: there is no {old} in state {where}")
+    if new in snap.resources or new in snap.intents:
+        raise StateError(
+            f"cannot rename {old} to {new}: {new} already exists in state {where}; "
+            f"`provision state rm {new}` first if it is stale"
+        )
+    return old != new
 
 
 APPLIED_PLANS_KEPT = 50  # enough to recognise any plan still lying around in CI artifacts

@@ -39,6 +39,7 @@ from .base import (
     ResourceRecord,
     Snapshot,
     StateBackend,
+    check_rename,
     compaction_due,
     now_iso,
 )
@@ -336,15 +337,7 @@ class LocalState(StateBackend):
 
     def rename(self, old: str, new: str) -> None:
         with self._mutex:
-            snap = self._load()
-            if old not in snap.resources:
-                raise StateError(f"cannot rename {old} to {new}: there is no {old} in state {self.directory}")
-            if new in snap.resources or new in snap.intents:
-                raise StateError(
-                    f"cannot rename {old} to {new}: {new} already exists in state {self.directory}; "
-                    f"`provision state rm {new}` first if it is stale"
-                )
-            if old == new:
+            if not check_rename(self._load(), old, new, str(self.directory)):
                 return
             self._commit({"op": "rename", "old": old, "new": new}, f"cannot rename {old} to {new}")
 

@@ -72,6 +72,7 @@ from .base import (
     ResourceRecord,
     Snapshot,
     StateBackend,
+    check_rename,
     compaction_due,
     now_iso,
     redact_secrets,
@@ -463,14 +464,7 @@ class PostgresState(StateBackend):
 
     def rename(self, old: str, new: str) -> None:
         def check(snap: Snapshot) -> bool:
-            if old not in snap.resources:
-                raise StateError(f"cannot rename {old} to {new}: there is no {old} in state {self.description}")
-            if new in snap.resources or new in snap.intents:
-                raise StateError(
-                    f"cannot rename {old} to {new}: {new} already exists in state {self.description}; "
-                    f"`provision state rm {new}` first if it is stale"
-                )
-            return old != new
+            return check_rename(snap, old, new, self.description)
 
         self._commit("rename", {"old": old, "new": new}, f"cannot rename {old} to {new}", check)
 

@@ -5,26 +5,11 @@ from __future__ import annotations
 import json
 import math
 
-
-def _apps_manifest(n: int, suffix: str = "") -> str:
-    lines = ["version: 1", "resources:"]
-    for i in range(n):
-        lines += [
-            f"  app-{i:03d}:",
-            "    type: vonage.application",
-            "    properties:",
-            f"      name: App {i}{suffix}",
-            "      capabilities:",
-            "        voice:",
-            "          webhooks:",
-            f"            answer_url: {{address: https://h{i}.example.com/answer, http_method: GET}}",
-            f"            event_url: {{address: https://h{i}.example.com/event, http_method: POST}}",
-        ]
-    return "\n".join(lines) + "\n"
+from harness import vonage_apps
 
 
 def test_no_change_plan_over_250_applications_makes_three_list_calls(project):
-    project.write("apps.yaml", _apps_manifest(250))
+    project.write("apps.yaml", vonage_apps(250))
     project.sandbox.clear_log()
     created = project.cli("apply", "--auto-approve", "--parallelism", "16", "apps.yaml")
     assert created.returncode == 0, created.stdout[-2000:] + created.stderr
@@ -42,7 +27,7 @@ def test_no_change_plan_over_250_applications_makes_three_list_calls(project):
 
 
 def test_apply_of_k_changes_makes_k_writes(project):
-    path = project.write("apps.yaml", _apps_manifest(12))
+    path = project.write("apps.yaml", vonage_apps(12))
     assert project.cli("apply", "--auto-approve", "apps.yaml").returncode == 0
     text = path.read_text()
     for i in (1, 4, 9):  # K = 3 edits

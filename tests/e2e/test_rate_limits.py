@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import jsonschema
-from harness import Project
+from harness import Project, vonage_apps
 
 R = 5  # requests per second the sandbox allows on vonage.api (burst R)
 EVENTS = jsonschema.Draft202012Validator(
@@ -17,27 +17,10 @@ EVENTS = jsonschema.Draft202012Validator(
 )
 
 
-def _apps(n: int) -> str:
-    lines = ["version: 1", "resources:"]
-    for i in range(n):
-        lines += [
-            f"  app-{i:03d}:",
-            "    type: vonage.application",
-            "    properties:",
-            f"      name: Rate {i}",
-            "      capabilities:",
-            "        voice:",
-            "          webhooks:",
-            f"            answer_url: {{address: https://h{i}.example.com/answer, http_method: GET}}",
-            f"            event_url: {{address: https://h{i}.example.com/event, http_method: POST}}",
-        ]
-    return "\n".join(lines) + "\n"
-
-
 def _apply_throttled(project: Project, n: int, env: dict[str, str] | None = None) -> tuple[list[dict], list[dict]]:
     """Apply ``n`` applications at --parallelism 10 under the sandbox limit; the API log and the
     ``--json`` events."""
-    project.write("m.yaml", _apps(n))
+    project.write("m.yaml", vonage_apps(n, "Rate"))
     project.sandbox.admin_call("POST", "/_sandbox/ratelimits", json={"api": "vonage.api", "rps": R})
     project.sandbox.clear_log()
     result = project.cli("--json", "apply", "--auto-approve", "m.yaml", "--parallelism", "10", env=env)
@@ -74,7 +57,7 @@ def test_a_configured_limit_keeps_every_call_under_it(project):
 
 
 def test_text_output_shows_throttling_as_it_happens_and_in_the_summary(project):
-    project.write("m.yaml", _apps(20))
+    project.write("m.yaml", vonage_apps(20, "Rate"))
     env = {"PROVISION_RATE_LIMIT_VONAGE": "applications=4/s"}
     result = project.cli("apply", "--auto-approve", "m.yaml", "--parallelism", "10", env=env)
     assert result.returncode == 0, result.stderr
